@@ -1,0 +1,321 @@
+"""Reading and writing dialogs: JSON, JSON Lines and plain text (template lines); dispatch by
+extension (CSV/TSV live in :mod:`sdialog.dialog.tabular`).
+
+Used through :class:`~sdialog.dialog.Dialog` (``from_file``, ``to_file``, ``from_folder``,
+``iter_jsonl``, ``to_jsonl``, ``to_csv``). Every write is atomic (a temporary file in the target
+folder, then ``os.replace``) except JSONL appends; parent folders are created. Malformed input
+raises :class:`~sdialog.dialog.DialogFormatError` naming the file and line, never a partial result.
+
+Example:
+    >>> import tempfile
+    >>> from sdialog.dialog import Dialog, Turn
+    >>> path = tempfile.mkdtemp() + "/d.csv"
+    >>> Dialog(turns=[Turn("A", "Hi, there")]).to_file(path)
+    >>> Dialog.from_file(path, speaker_col=0, text_col=1)[0].text
+    'Hi, there'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import string
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from sdialog.dialog.errors import DialogFormatError, from_validation_error
+from sdialog.dialog.model import Turn
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sdialog.dialog.dialog import Dialog
+
+__all__ = ["SUPPORTED_FORMATS", "atomic_write", "load_file", "save_file"]
+
+SUPPORTED_FORMATS: tuple[str, ...] = ("json", "jsonl", "txt", "csv", "tsv")
+"""File formats known to ``Dialog.from_file``/``to_file`` (chosen by extension)."""
+
+
+def dumps(data: Any, indent: int | None = 2) -> str:
+    """JSON text of ``data`` (UTF-8 kept as is)."""
+    return json.dumps(data, indent=indent, ensure_ascii=False)
+
+
+# ------------------------------------------------------------------------------ files
+def _format_of(path: Path, format: str | None) -> str:
+    fmt = (format or path.suffix).lower().lstrip(".")
+    if fmt not in SUPPORTED_FORMATS:
+        raise ValueError(
+            f"{path}: unknown dialog file format {fmt or '(no extension)'!r}; "
+            f"supported: {', '.join('.' + f for f in SUPPORTED_FORMATS)}"
+        )
+    return fmt
+
+
+def _check_file(path: Path) -> None:
+    if not path.is_file():
+        if path.is_dir():
+            raise IsADirectoryError(f"{path} is a folder; use Dialog.from_folder")
+        raise FileNotFoundError(f"no such dialog file: {path}")
+
+
+def _read_text(path: Any) -> str:
+    path = Path(path)
+    _check_file(path)
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise DialogFormatError(
+            f"not valid UTF-8 text ({err.reason})", source=str(path), line=line
+        ) from None
+
+
+def atomic_write(path: Any, write: Callable[[Any], None]) -> None:
+    """Call ``write(text_file)`` on a temporary file next to ``path``, then move it into place.
+
+    If ``write`` raises, ``path`` is left as it was. Parent folders are created. An existing
+    file's permissions are kept; a new file gets the default permissions (umask).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with open(fd, "w", encoding="utf-8", newline="") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _validate(
+    cls: type[Dialog], data: Any, source: str, line: int | None = None, prefix: str = ""
+) -> Dialog:
+    if not isinstance(data, dict):
+        raise DialogFormatError(
+            f"{prefix}expected a JSON object (a dialog), got {type(data).__name__}",
+            source=source,
+            line=line,
+        )
+    try:
+        return cls.model_validate(data)
+    except ValidationError as err:
+        raise from_validation_error(err, source=source, line=line, prefix=prefix) from None
+
+
+# ------------------------------------------------------------------------------- JSON
+def parse_json(cls: type[Dialog], text: str, source: str) -> Dialog | list[Dialog]:
+    """Parse JSON text holding one dialog (an object) or several (a list)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise DialogFormatError(
+            f"invalid JSON (column {err.colno}): {err.msg}", source=source, line=err.lineno
+        ) from None
+    if isinstance(data, list):
+        return [_validate(cls, item, source, prefix=f"item {i}: ") for i, item in enumerate(data)]
+    return _validate(cls, data, source)
+
+
+def load_json(cls: type[Dialog], path: Any) -> Dialog | list[Dialog]:
+    """Load a ``.json`` file (one dialog, or a list of dialogs)."""
+    return parse_json(cls, _read_text(path), str(path))
+
+
+def iter_jsonl(cls: type[Dialog], path: Any) -> Iterator[Dialog]:
+    """Yield one dialog per non-blank line of a JSON Lines file, reading it line by line.
+
+    A missing file raises ``FileNotFoundError`` at once, not at the first ``next()``.
+    """
+    path = Path(path)
+    _check_file(path)
+    return _iter_jsonl(cls, path)
+
+
+def _iter_jsonl(cls: type[Dialog], path: Path) -> Iterator[Dialog]:
+    source = str(path)
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as err:
+                raise DialogFormatError(
+                    f"not valid UTF-8 text ({err.reason})", source=source, line=number
+                ) from None
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise DialogFormatError(
+                    f"invalid JSON (column {err.colno}): {err.msg}", source=source, line=number
+                ) from None
+            yield _validate(cls, data, source, number)
+
+
+def write_jsonl(dialogs: Iterable[Dialog], path: Any, append: bool = False) -> None:
+    """Write dialogs one per line; ``append`` adds to the end (one write call, not atomic)."""
+    if not append:
+        atomic_write(path, lambda f: f.writelines(_jsonl_line(d) for d in dialogs))
+        return
+    text = "".join(_jsonl_line(d) for d in dialogs)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
+        handle.seek(0, os.SEEK_END)
+        if handle.tell() > 0:
+            handle.seek(-1, os.SEEK_END)
+            if handle.read(1) != b"\n":
+                text = "\n" + text
+        handle.write(text.encode("utf-8"))
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _jsonl_line(dialog: Dialog) -> str:
+    return dumps(dialog.json(), indent=None) + "\n"
+
+
+# -------------------------------------------------------------------------------- txt
+def _compile_template(template: str) -> tuple[re.Pattern[str], list[str]]:
+    parts: list[str] = []
+    names: list[str] = []
+    for literal, name, _spec, _conv in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if name is None:
+            continue
+        if not name.isidentifier() or name in names:
+            raise ValueError(f"template {template!r}: bad or repeated field {{{name}}}")
+        names.append(name)
+        body = {"speaker": ".+?", "text": ".*"}.get(name, ".*?")
+        parts.append(f"(?P<{name}>{body})")
+    if "text" not in names:
+        raise ValueError(f"template {template!r} must contain {{text}}")
+    return re.compile("".join(parts), re.DOTALL), names
+
+
+def parse_lines(
+    text: str,
+    source: str,
+    template: str = "{speaker}: {text}",
+    default_speakers: list[str] | None = None,
+) -> list[Turn]:
+    """Turn template lines into turns (blank lines skipped); see ``Dialog.from_str``."""
+    regex, _ = _compile_template(template)
+    turns: list[Turn] = []
+    for number, raw in enumerate(text.split("\n"), 1):
+        line = raw[:-1] if raw.endswith("\r") else raw
+        if not line.strip():
+            continue
+        match = regex.fullmatch(line)
+        if match is None and not default_speakers:
+            raise DialogFormatError(
+                f"line does not match template {template!r}: {line[:80]!r}",
+                source=source,
+                line=number,
+            )
+        fields: dict[str, Any] = match.groupdict() if match else {"text": line}
+        speaker = fields.pop("speaker", None)
+        speaker = speaker.strip() if speaker is not None else None
+        if speaker is None and default_speakers:
+            speaker = default_speakers[len(turns) % len(default_speakers)]
+        turns.append(Turn(speaker=speaker, **fields))
+    return turns
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\r\n|\r|\n", " ", text)
+
+
+def _txt_lines(dialog: Dialog, template: str) -> Iterator[str]:
+    _compile_template(template)  # validate before writing anything
+    for turn in dialog.turns:
+        if turn.speaker is None:
+            yield _one_line(turn.text) + "\n"
+            continue
+        values = {k: _one_line(str(v)) for k, v in (turn.model_extra or {}).items()}
+        values.update(speaker=turn.speaker, text=_one_line(turn.text))
+        yield template.format_map(_Blank(values)) + "\n"
+
+
+class _Blank(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+# ----------------------------------------------------------------------- dispatching
+def load_file(cls: type[Dialog], path: Any, format: str | None = None, **kwargs: Any) -> Any:
+    """Load by extension; see ``Dialog.from_file``."""
+    fmt = _format_of(Path(path), format)
+    if fmt in ("json", "jsonl"):
+        _no_options(fmt, kwargs)
+        return load_json(cls, path) if fmt == "json" else list(iter_jsonl(cls, path))
+    if fmt == "txt":
+        return cls(turns=parse_lines(_read_text(path), str(path), **kwargs))
+    from sdialog.dialog import tabular
+
+    return tabular.load_csv(cls, path, format=fmt, **kwargs)
+
+
+def save_file(
+    dialogs: list[Dialog], path: Any, format: str | None = None, single: bool = False, **kwargs: Any
+) -> None:
+    """Write by extension; see ``Dialog.to_file``."""
+    fmt = _format_of(Path(path), format)
+    if fmt == "json":
+        indent = kwargs.pop("indent", 2)
+        _no_options(fmt, kwargs)
+        data = dialogs[0].json() if single else [d.json() for d in dialogs]
+        text = dumps(data, indent=indent) + "\n"
+        atomic_write(path, lambda f: f.write(text))
+    elif fmt == "jsonl":
+        write_jsonl(dialogs, path, **kwargs)
+    elif fmt == "txt":
+        template = kwargs.pop("template", "{speaker}: {text}")
+        _no_options(fmt, kwargs)
+        lines = [line for d in dialogs for line in _txt_lines(d, template)]
+        atomic_write(path, lambda f: f.writelines(lines))
+    else:
+        from sdialog.dialog import tabular
+
+        tabular.write_csv(dialogs, path, format=fmt, **kwargs)
+
+
+def _no_options(fmt: str, kwargs: dict[str, Any]) -> None:
+    if kwargs:
+        raise TypeError(f"unexpected option(s) for .{fmt}: {', '.join(sorted(kwargs))}")
+
+
+def _natural_key(path: str) -> tuple[Any, ...]:
+    """Sort key: digit runs compare as numbers (``d2`` < ``d10``), the rest case-insensitively."""
+    parts = re.split(r"(\d+)", path)  # odd positions hold the digit runs
+    key = tuple((int(p), p) if i % 2 else (0, p.casefold()) for i, p in enumerate(parts))
+    return key, path
+
+
+def load_folder(
+    cls: type[Dialog], folder: Any, pattern: str = "*.json", **kwargs: Any
+) -> list[Dialog]:
+    """Load every matching file in natural, OS-independent filename order."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise FileNotFoundError(f"no such dialog folder: {root}")
+    files = [p for p in root.glob(pattern) if p.is_file()]
+    files.sort(key=lambda p: _natural_key(p.relative_to(root).as_posix()))
+    dialogs: list[Dialog] = []
+    for file in files:
+        loaded = load_file(cls, file, **kwargs)
+        dialogs.extend(loaded if isinstance(loaded, list) else [loaded])
+    return dialogs

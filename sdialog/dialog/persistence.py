@@ -1,0 +1,237 @@
+"""Loading and saving methods of :class:`~sdialog.dialog.Dialog` (mixed into it).
+
+The work is done by :mod:`sdialog.dialog.io` (files), :mod:`sdialog.dialog.tabular` (CSV/TSV)
+and :mod:`sdialog.dialog.hf` (Hugging Face datasets, imported only when used).
+
+Example:
+    >>> from sdialog.dialog import Dialog, DialogFormatError
+    >>> try:
+    ...     Dialog.from_dict({"turns": [{"speaker": "A"}]})
+    ... except DialogFormatError as err:
+    ...     err.field
+    'turns.0.text'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from sdialog.dialog import io as dialog_io
+from sdialog.dialog import tabular
+from sdialog.dialog.errors import DialogFormatError, from_validation_error
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sdialog.dialog.dialog import Dialog
+
+__all__ = ["DialogIO"]
+
+
+class DialogIO:
+    """Mixin with the ``from_*``/``to_*`` methods; see each method.
+
+    Example:
+        >>> from sdialog.dialog import Dialog
+        >>> Dialog.from_json('{"id": "x"}').id
+        'x'
+    """
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Dialog:
+        """Build a dialog from a dict (as produced by :meth:`json`).
+
+        Raises :class:`~sdialog.dialog.DialogFormatError` naming the offending field.
+
+        Example:
+            >>> from sdialog.dialog import Dialog, Turn
+            >>> Dialog.from_dict({"turns": [{"speaker": "A", "text": "Hi"}]})[0].text
+            'Hi'
+        """
+        if not isinstance(data, dict):
+            raise DialogFormatError(f"expected a dict, got {type(data).__name__}", source="<dict>")
+        try:
+            return cls.model_validate(data)
+        except ValidationError as err:
+            raise from_validation_error(err, source="<dict>") from None
+
+    @classmethod
+    def from_json(cls, source: str | Any) -> Dialog | list[Dialog]:
+        """Load from a JSON string or a ``.json`` file path; a JSON list gives a list of dialogs.
+
+        A string starting with ``{`` or ``[`` is parsed as JSON, anything else is a path.
+
+        Example:
+            >>> from sdialog.dialog import Dialog, Turn
+            >>> Dialog.from_json('{"turns": [{"speaker": "A", "text": "Hi"}]}')[0].text
+            'Hi'
+        """
+        if isinstance(source, str) and source.lstrip()[:1] in ("{", "["):
+            return dialog_io.parse_json(cls, source, "<string>")
+        return dialog_io.load_json(cls, source)
+
+    @classmethod
+    def from_str(
+        cls,
+        text: str,
+        template: str = "{speaker}: {text}",
+        default_speakers: list[str] | None = None,
+        **fields: Any,
+    ) -> Dialog:
+        """Parse a transcript: one turn per non-blank line matching ``template``.
+
+        ``template`` must contain ``{text}``; ``{speaker}`` and any other ``{name}`` are captured
+        (other names become turn metadata). When a line has no speaker (the template has none,
+        or, with ``default_speakers`` given, the line does not match), turn ``i`` gets
+        ``default_speakers[i % len(default_speakers)]``. Other lines that do not match raise
+        :class:`~sdialog.dialog.DialogFormatError` naming the line. ``fields`` set dialog fields.
+
+        Example:
+            >>> from sdialog.dialog import Dialog, Turn
+            >>> d = Dialog.from_str("Hi!\\nHello.", template="{text}", default_speakers=["A", "B"])
+            >>> [str(t) for t in d]
+            ['A: Hi!', 'B: Hello.']
+        """
+        turns = dialog_io.parse_lines(text, "<string>", template, default_speakers)
+        return cls(turns=turns, **fields)
+
+    @classmethod
+    def from_file(cls, path: Any, format: str | None = None, **kwargs: Any) -> Any:
+        """Load dialog(s) from a file, by extension (or ``format``): ``json``, ``jsonl``, ``txt``,
+        ``csv``, ``tsv``. Returns a :class:`Dialog`, or a list for ``.jsonl``, a JSON list, or a
+        CSV split by ``dialog_id_col``. Options: see ``docs/dialog.md`` (``template`` and
+        ``default_speakers`` for txt; ``speaker_col``, ``text_col``, ``dialog_id_col``,
+        ``has_header``, ``default_speakers`` for csv/tsv).
+
+        Example:
+            >>> from sdialog.dialog import Dialog, Turn
+            >>> import tempfile, os
+            >>> path = os.path.join(tempfile.mkdtemp(), "d.txt")
+            >>> Dialog(turns=[Turn("A", "Hi")]).to_file(path)
+            >>> Dialog.from_file(path)[0].text
+            'Hi'
+        """
+        return dialog_io.load_file(cls, path, format=format, **kwargs)
+
+    @classmethod
+    def from_folder(cls, folder: Any, pattern: str = "*.json", **kwargs: Any) -> list[Dialog]:
+        """Load every file matching ``pattern`` in ``folder`` in natural filename order
+        (``d2.json`` before ``d10.json``), whatever the OS or creation order. Files holding several
+        dialogs contribute all of them, in order. ``kwargs`` go to :meth:`from_file`.
+
+        Example:
+            >>> from sdialog.dialog import Dialog, Turn
+            >>> import tempfile
+            >>> folder = tempfile.mkdtemp()
+            >>> for i in (10, 2):
+            ...     Dialog(id=f"d{i}").to_file(f"{folder}/d{i}.json")
+            >>> [d.id for d in Dialog.from_folder(folder)]
+            ['d2', 'd10']
+        """
+        return dialog_io.load_folder(cls, folder, pattern, **kwargs)
+
+    @classmethod
+    def iter_jsonl(cls, path: Any) -> Iterator[Dialog]:
+        """Yield the dialogs of a JSON Lines file one at a time (blank lines skipped).
+
+        A bad line raises :class:`~sdialog.dialog.DialogFormatError` naming it when reached.
+
+        Example:
+            >>> from sdialog.dialog import Dialog, Turn
+            >>> import tempfile
+            >>> path = tempfile.mkdtemp() + "/all.jsonl"
+            >>> Dialog.to_jsonl([Dialog(id="a"), Dialog(id="b")], path)
+            >>> [d.id for d in Dialog.iter_jsonl(path)]
+            ['a', 'b']
+        """
+        return dialog_io.iter_jsonl(cls, path)
+
+    # ------------------------------------------------------------------------- saving
+    def to_file(self, path: Any, format: str | None = None, **kwargs: Any) -> None:
+        """Write the dialog to ``path``, format by extension (or ``format``): ``json``
+        (``indent=2``), ``jsonl`` (``append=False``), ``txt`` (``template``), ``csv``/``tsv``
+        (``speaker_col``, ``text_col``, ``dialog_id_col``). Writes are atomic; parent folders are
+        created.
+
+        Example:
+            >>> from sdialog.dialog import Dialog, Turn
+            >>> import tempfile
+            >>> path = tempfile.mkdtemp() + "/sub/dialog.json"
+            >>> Dialog(id="x").to_file(path)
+            >>> Dialog.from_file(path).id
+            'x'
+        """
+        dialog_io.save_file([self], path, format=format, single=True, **kwargs)
+
+    @staticmethod
+    def to_jsonl(dialogs: Iterable[Dialog], path: Any, append: bool = False) -> None:
+        """Write dialogs to a JSON Lines file, one per line (atomic unless ``append=True``).
+
+        Example:
+            >>> from sdialog.dialog import Dialog, Turn
+            >>> import tempfile
+            >>> path = tempfile.mkdtemp() + "/all.jsonl"
+            >>> Dialog.to_jsonl([Dialog()], path)
+            >>> Dialog.to_jsonl([Dialog()], path, append=True)
+            >>> len(Dialog.from_file(path))
+            2
+        """
+        dialog_io.write_jsonl(dialogs, path, append=append)
+
+    @staticmethod
+    def to_csv(
+        dialogs: Iterable[Dialog],
+        path: Any,
+        dialog_id_col: str = "dialog_id",
+        speaker_col: str = "speaker",
+        text_col: str = "text",
+        delimiter: str | None = None,
+    ) -> None:
+        """Write several dialogs to one CSV/TSV file, one row per turn, ids in ``dialog_id_col``.
+
+        Example:
+            >>> from sdialog.dialog import Dialog, Turn
+            >>> import tempfile
+            >>> path = tempfile.mkdtemp() + "/all.csv"
+            >>> Dialog.to_csv([Dialog(id="a", turns=[Turn("A", "x")]), Dialog(id="b")], path)
+            >>> [d.id for d in Dialog.from_file(path, dialog_id_col="dialog_id")]
+            ['a']
+        """
+        tabular.write_csv(
+            list(dialogs),
+            path,
+            dialog_id_col=dialog_id_col,
+            speaker_col=speaker_col,
+            text_col=text_col,
+            delimiter=delimiter,
+        )
+
+    # ------------------------------------------------------------- Hugging Face datasets
+    @classmethod
+    def from_huggingface(cls, source: Any, split: str | None = None, **kwargs: Any) -> list[Dialog]:
+        """Load dialogs from a ``datasets.Dataset``/``DatasetDict``, a folder written by
+        :meth:`to_huggingface`, or a hub id (online only). Needs ``pip install 'sdialog[eval]'``.
+
+        Example:
+            >>> from sdialog.dialog import Dialog, Turn
+            >>> dialogs = Dialog.from_huggingface("/path/to/saved")  # doctest: +SKIP
+        """
+        from sdialog.dialog import hf
+
+        return hf.from_huggingface(cls, source, split=split, **kwargs)
+
+    @staticmethod
+    def to_huggingface(
+        dialogs: Iterable[Dialog], path: Any = None, push: bool = False, **kwargs: Any
+    ) -> Any:
+        """Return dialogs as a ``datasets.Dataset`` (one row per dialog); save it to the folder
+        ``path`` (atomically), or push it to the hub id ``path`` when ``push=True``.
+
+        Example:
+            >>> from sdialog.dialog import Dialog, Turn
+            >>> ds = Dialog.to_huggingface([Dialog()], "/tmp/my-dialogs")  # doctest: +SKIP
+        """
+        from sdialog.dialog import hf
+
+        return hf.to_huggingface(dialogs, path, push=push, **kwargs)
