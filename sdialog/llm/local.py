@@ -204,7 +204,9 @@ class LocalBackend(Backend):
                 tokenizer=tokenizer if stops else None,
             )
         prompt_len = batch["input_ids"].shape[1]
-        eos_ids = set(_as_list(config.eos_token_id)) | {tokenizer.pad_token_id}
+        # Only end-of-turn ends a row: generate pads finished rows after their EOS, and a pad
+        # token may legitimately appear earlier (e.g. as text inside a constrained JSON string).
+        eos_ids = set(_as_list(config.eos_token_id))
         texts, usages, finishes = [], [], []
         for row in range(len(prompts)):
             new_tokens = output[row, prompt_len:].tolist()

@@ -37,7 +37,7 @@ def extract_json(text: str) -> Any:
     Raises:
         ValueError: when no JSON value can be decoded.
     """
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(strict=False)  # constrained decoders may emit raw control chars
     stripped = text.strip()
     for start, char in enumerate(stripped):
         if char in "{[":

@@ -20,6 +20,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
+import typing
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -58,10 +59,14 @@ def function_to_tool(fn: Callable[..., Any]) -> ToolSpec:
     """Build an OpenAI-style tool spec from a function's name, signature and docstring."""
     summary, arg_docs = _docstring_parts(fn)
     fields: dict[str, Any] = {}
+    try:  # resolves string annotations (``from __future__ import annotations``)
+        hints = typing.get_type_hints(fn, include_extras=True)
+    except (NameError, TypeError) as exc:
+        raise TypeError(f"cannot resolve the type hints of tool {fn.__name__!r}: {exc}") from None
     for name, param in inspect.signature(fn).parameters.items():
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
             continue
-        annotation = Any if param.annotation is inspect.Parameter.empty else param.annotation
+        annotation = hints.get(name, Any)
         default = ... if param.default is inspect.Parameter.empty else param.default
         fields[name] = (annotation, default)
     model = create_model(f"{fn.__name__}_arguments", **fields)
