@@ -46,7 +46,7 @@ _SAVED_MARKERS = ("dataset_info.json", "state.json", "dataset_dict.json")
 def _datasets() -> Any:
     try:
         import datasets
-    except ImportError as err:  # pragma: no cover - depends on the environment
+    except ImportError as err:
         raise ImportError(_HINT) from err
     return datasets
 
@@ -89,7 +89,10 @@ def to_huggingface(
     ``path`` must be a hub id (``"user/name"``) and ``kwargs`` go to ``push_to_hub``.
     """
     ds = _datasets()
-    dataset = ds.Dataset.from_list([_row(d) for d in dialogs], features=_features(ds))
+    features = _features(ds)
+    rows = [_row(d) for d in dialogs]
+    columns = {name: [row[name] for row in rows] for name in features}
+    dataset = ds.Dataset.from_dict(columns, features=features)
     if path is None:
         return dataset
     if push:

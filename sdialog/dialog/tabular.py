@@ -180,7 +180,7 @@ def write_csv(
     format: str | None = None,
 ) -> None:
     """Write turns as CSV/TSV rows with a header; extra turn fields become extra columns."""
-    if len(dialogs) > 1 and dialog_id_col is None:
+    if len(dialogs) > 1 and not dialog_id_col:
         raise ValueError("several dialogs in one CSV need dialog_id_col")
     fmt = _format_of(Path(path), format)
     extra = list(dict.fromkeys(k for d in dialogs for t in d.turns for k in t.model_extra or {}))
@@ -190,15 +190,20 @@ def write_csv(
         return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
     def write(handle: Any) -> None:
-        writer = csv.writer(
-            handle, delimiter=delimiter or ("\t" if fmt == "tsv" else ","), lineterminator="\n"
-        )
-        writer.writerow(columns)
+        # Lines end in "\n"; the csv module then leaves a lone "\r" unquoted, which a reader
+        # would take for a line break, so rows holding one are written fully quoted.
+        options = {
+            "delimiter": delimiter or ("\t" if fmt == "tsv" else ","),
+            "lineterminator": "\n",
+        }
+        minimal = csv.writer(handle, **options)
+        quoted = csv.writer(handle, quoting=csv.QUOTE_ALL, **options)
+        (quoted if any("\r" in c for c in columns) else minimal).writerow(columns)
         for dialog in dialogs:
             for turn in dialog.turns:
                 row = [dialog.id] if dialog_id_col else []
                 row += [turn.speaker or "", turn.text]
                 row += [cell((turn.model_extra or {}).get(k, "")) for k in extra]
-                writer.writerow(row)
+                (quoted if any("\r" in c for c in row) else minimal).writerow(row)
 
     atomic_write(path, write)
