@@ -242,7 +242,7 @@ def _one_line(text: str) -> str:
 def _txt_lines(dialog: Dialog, template: str) -> Iterator[str]:
     _compile_template(template)  # validate before writing anything
     for turn in dialog.turns:
-        if turn.speaker is None:
+        if not turn.speaker:  # no speaker to write: the bare text
             yield _one_line(turn.text) + "\n"
             continue
         values = {k: _one_line(str(v)) for k, v in (turn.model_extra or {}).items()}
