@@ -62,9 +62,13 @@ def raw_generate(loaded, convs, max_tokens: int, sample: bool) -> int:
 
     tok, model = loaded.tokenizer, loaded.model
     tok.padding_side = "left"
-    prompts = [tok.apply_chat_template(c, tokenize=False, add_generation_prompt=True) for c in convs]
+    prompts = [
+        tok.apply_chat_template(c, tokenize=False, add_generation_prompt=True) for c in convs
+    ]
     batch = tok(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
-    kwargs = {"do_sample": True, "temperature": 0.7, "top_p": 0.95} if sample else {"do_sample": False}
+    kwargs = (
+        {"do_sample": True, "temperature": 0.7, "top_p": 0.95} if sample else {"do_sample": False}
+    )
     torch.manual_seed(0)
     with torch.inference_mode():
         out = model.generate(
@@ -80,7 +84,9 @@ def raw_generate(loaded, convs, max_tokens: int, sample: bool) -> int:
 
 def backend_generate(backend, convs, max_tokens: int, sample: bool) -> int:
     params = {"temperature": 0.7, "top_p": 0.95} if sample else {"temperature": 0}
-    results = backend.complete_batch(convs, max_tokens=max_tokens, seed=list(range(len(convs))), **params)
+    results = backend.complete_batch(
+        convs, max_tokens=max_tokens, seed=list(range(len(convs))), **params
+    )
     return sum(r.usage.completion_tokens for r in results)
 
 
@@ -127,8 +133,12 @@ def main() -> None:
     rows = []
     for n in args.batches:
         convs = conversations(n)
-        raw_rate, raw_tokens = measure(lambda: raw_generate(loaded, convs, args.max_tokens, sample), args.repeats)
-        be_rate, be_tokens = measure(lambda: backend_generate(backend, convs, args.max_tokens, sample), args.repeats)
+        raw_rate, raw_tokens = measure(
+            lambda c=convs: raw_generate(loaded, c, args.max_tokens, sample), args.repeats
+        )
+        be_rate, be_tokens = measure(
+            lambda c=convs: backend_generate(backend, c, args.max_tokens, sample), args.repeats
+        )
         rows.append(
             {
                 "batch": n,

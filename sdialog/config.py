@@ -87,7 +87,7 @@ def get_seed() -> int:
 
 
 def set_cache_dir(path: str | os.PathLike[str] | None) -> None:
-    """Set the folder for caches (converted models, response cache); ``None`` restores the default."""
+    """Set the cache folder (converted models, responses); ``None`` restores the default."""
     _settings.cache_dir = Path(path) if path is not None else None
 
 

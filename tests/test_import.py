@@ -10,15 +10,18 @@ import sys
 PROBE = r"""
 import json, logging, random, sys
 events = []
+WATCHED = ("subprocess.", "os.system", "os.exec", "os.posix_spawn", "socket.connect")
 def audit(event, args):
-    if event.startswith(("subprocess.", "os.system", "os.exec", "os.posix_spawn", "socket.connect")):
+    if event.startswith(WATCHED):
         events.append(event)
-    if event == "open" and len(args) > 1 and isinstance(args[1], str) and any(m in args[1] for m in "wax+"):
+    writing = event == "open" and len(args) > 1 and isinstance(args[1], str)
+    if writing and any(m in args[1] for m in "wax+"):
         events.append(f"open-for-write:{args[0]}")
 state = random.getstate()
 sys.addaudithook(audit)
 import sdialog, sdialog.llm, sdialog.dialog, sdialog.config, sdialog.prompts
-heavy = [m for m in ("torch", "transformers", "litellm", "numpy", "datasets", "xgrammar") if m in sys.modules]
+HEAVY = ("torch", "transformers", "litellm", "numpy", "datasets", "xgrammar")
+heavy = [m for m in HEAVY if m in sys.modules]
 print(json.dumps({
     "events": events,
     "heavy": heavy,

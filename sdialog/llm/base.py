@@ -243,7 +243,9 @@ class Backend(ABC):
         Raises:
             StructuredOutputError: when ``schema``/``tools`` output could not be parsed.
         """
-        return _raise_on_error(self.complete_batch([messages], schema=schema, tools=tools, **params)[0])
+        return _raise_on_error(
+            self.complete_batch([messages], schema=schema, tools=tools, **params)[0]
+        )
 
     def complete_batch(
         self,
@@ -380,7 +382,9 @@ def truncate_at_stop(text: str, stops: Sequence[str]) -> tuple[str, bool]:
 
 def _raise_on_error(completion: Completion) -> Completion:
     if completion.error:
-        raise StructuredOutputError(completion.error, raw=completion.text, errors=[completion.error])
+        raise StructuredOutputError(
+            completion.error, raw=completion.text, errors=[completion.error]
+        )
     return completion
 
 
@@ -447,7 +451,7 @@ class _CachePlan:
             raise BackendError(
                 f"backend returned {len(computed)} completions for {len(self.misses)}"
             )
-        for i, completion in zip(self.misses, computed):
+        for i, completion in zip(self.misses, computed, strict=True):
             self.slots[i] = completion
             key = self.keys[i]
             if key is not None and self.backend.cache is not None and not completion.error:

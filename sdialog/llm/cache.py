@@ -61,7 +61,7 @@ class ResponseCache:
         return self.path / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> Completion | None:
-        """Return the cached completion for ``key`` or ``None`` (unreadable entries count as misses)."""
+        """Return the cached completion for ``key``, else ``None`` (unreadable entry = miss)."""
         try:
             data = json.loads(self._file(key).read_text(encoding="utf-8"))
             return Completion.model_validate(data).model_copy(update={"cached": True})

