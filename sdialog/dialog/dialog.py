@@ -148,7 +148,7 @@ class Dialog(TextTransforms, DialogIO, BaseModel):
         those after the utterance of turn ``i - 1`` up to and including its own utterance (its
         instructions, thoughts and tool calls); events after the last utterance go with the last
         turn. Events keep their original order. When utterances and turns do not match, the slice
-        has no events.
+        has no events, unless it selects every turn in order (``d[:]``), which keeps them all.
         """
         if isinstance(index, slice):
             return self._subset(range(len(self.turns))[index])
@@ -174,7 +174,10 @@ class Dialog(TextTransforms, DialogIO, BaseModel):
     def _subset(self, turn_indices: Iterable[int]) -> Dialog:
         indices = list(turn_indices)
         groups = self._event_groups()
-        kept = sorted({e for i in indices for e in groups[i]}) if groups else []
+        if indices == list(range(len(self.turns))):  # every turn, in order: every event
+            kept = list(range(len(self.events)))
+        else:
+            kept = sorted({e for i in indices for e in groups[i]}) if groups else []
         new = self.clone()
         new.turns = [new.turns[i] for i in indices]
         new.events = [new.events[e] for e in kept]

@@ -92,7 +92,9 @@ class Event(_JsonModel):
     ``"call"`` or ``"output"``). ``content`` is a string or a JSON object: a tool call is
     ``{"name", "args", "id"}``, its result ``{"name", "output", "call_id"}`` (an error result also
     carries ``"error"``). ``agent`` may be ``None`` (e.g. an orchestrator or the system).
-    ``timestamp`` is Unix time in seconds as a **float** (``time.time()`` when not given).
+    ``timestamp`` is Unix time in seconds as a **float** (``time.time()`` when not given). The
+    fields may also be given positionally, in this order: agent, action, actionLabel, content,
+    timestamp.
 
     Example:
         >>> call = Event(agent="Bot", action="tool", actionLabel="call",
@@ -108,6 +110,19 @@ class Event(_JsonModel):
     actionLabel: str | None = Field(default=None, description="Sub-kind, e.g. call/output.")
     content: str | dict[str, Any] | list[Any] | None = Field(default=None)
     timestamp: float = Field(default_factory=time.time, description="Unix time in seconds.")
+
+    def __init__(
+        self,
+        agent: str | None = None,
+        action: str | None = None,
+        actionLabel: str | None = None,
+        content: Any = None,
+        timestamp: float | None = None,
+        **data: Any,
+    ) -> None:
+        given = {"action": action, "timestamp": timestamp}
+        data.update({key: value for key, value in given.items() if value is not None})
+        super().__init__(agent=agent, actionLabel=actionLabel, content=content, **data)
 
     def __str__(self) -> str:
         kind = self.action if self.actionLabel is None else f"{self.action}/{self.actionLabel}"

@@ -173,6 +173,7 @@ class TestContainer:
     def test_slice_drops_events_that_do_not_match_turns(self) -> None:
         d = Dialog(turns=[Turn("A", "x"), Turn("B", "y")], events=[Event(action="think")])
         assert d[:1].events == []
+        assert d[:].events == d.events  # a full slice keeps everything
 
     def test_slice_copies_deeply(self) -> None:
         d = make_dialog()

@@ -52,6 +52,16 @@ class TestEvent:
         assert isinstance(event.timestamp, float)
         assert before <= event.timestamp <= time.time()
 
+    def test_positional_fields(self) -> None:
+        event = Event("A", "tool", "call", {"name": "f"}, 5)
+        assert event == Event(
+            agent="A", action="tool", actionLabel="call", content={"name": "f"}, timestamp=5
+        )
+
+    def test_action_is_required(self) -> None:
+        with pytest.raises(ValidationError):
+            Event(agent="A")
+
     def test_int_timestamp_is_accepted(self) -> None:
         assert Event(action="utter", timestamp=1700000000).timestamp == 1700000000.0
 
