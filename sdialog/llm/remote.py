@@ -13,6 +13,8 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import functools
+import importlib.util
 import json
 import os
 import random
@@ -191,6 +193,10 @@ class RemoteBackend(Backend):
         self, messages: list[Message], request: dict[str, Any], p: dict[str, Any], rng: random.Random
     ) -> Completion:
         litellm = import_litellm()
+        if request.get("tools") and _has_mcp_gateway():
+            # plain function tools never go through litellm's MCP gateway, whose import needs the
+            # optional `mcp` package (litellm 1.106 imports it for every request with tools)
+            request = {**request, "_skip_mcp_handler": True}
         for attempt in range(self.max_retries + 1):
             try:
                 response = await litellm.acompletion(
@@ -231,6 +237,16 @@ class RemoteBackend(Backend):
             ),
             provenance=self.provenance(p),
         )
+
+
+@functools.cache
+def _has_mcp_gateway() -> bool:
+    """Whether this litellm routes chat requests with tools through its MCP gateway first."""
+    try:
+        spec = importlib.util.find_spec("litellm.responses.mcp.chat_completions_handler")
+        return spec is not None
+    except ImportError:
+        return False
 
 
 def _is_transient(exc: Exception, litellm: Any) -> bool:
