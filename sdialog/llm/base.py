@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Coroutine, Mapping, Sequence
 from typing import Any, Literal, TypeVar
@@ -44,7 +45,10 @@ GENERATION_PARAMS = frozenset(
 )
 """Parameters that shape generation and are recorded in provenance."""
 
-_SECRET_MARKERS = ("key", "token", "secret", "password", "authorization", "credential")
+_SECRET_WORDS = frozenset(
+    {"key", "apikey", "token", "secret", "password", "authorization", "credential", "credentials"}
+)
+_SECRET_WORDS_ANYWHERE = ("headers",)  # header dicts may carry an Authorization value
 
 
 class BackendError(RuntimeError):
@@ -129,9 +133,17 @@ SchemaT = TypeVar("SchemaT", bound=BaseModel)
 
 
 def is_secret_name(name: str) -> bool:
-    """Return True for parameter names that may hold credentials (``api_key``, ``token`` ...)."""
-    lowered = name.lower()
-    return any(marker in lowered for marker in _SECRET_MARKERS)
+    """Return True for parameter names that may hold credentials.
+
+    Names are split into words, so ``api_key``, ``access_token``, ``aws_secret_access_key`` and
+    ``extra_headers`` are secret while ``max_tokens`` is not.
+
+    Example:
+        >>> [is_secret_name(n) for n in ("api_key", "AUTH_TOKEN", "max_tokens", "temperature")]
+        [True, True, False, False]
+    """
+    words = set(re.split(r"[^a-z0-9]+", name.lower()))
+    return bool(words & _SECRET_WORDS) or any(w in name.lower() for w in _SECRET_WORDS_ANYWHERE)
 
 
 def redact(params: Mapping[str, Any]) -> dict[str, Any]:

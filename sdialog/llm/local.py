@@ -212,7 +212,9 @@ class LocalBackend(Backend):
             new_tokens = output[row, prompt_len:].tolist()
             ended = next((k for k, t in enumerate(new_tokens) if t in eos_ids), None)
             kept = new_tokens if ended is None else new_tokens[:ended]
-            text, stopped = truncate_at_stop(tokenizer.decode(kept, skip_special_tokens=True), stops)
+            text, stopped = truncate_at_stop(
+                tokenizer.decode(kept, skip_special_tokens=True), stops
+            )
             texts.append(text)
             usages.append(
                 Usage(

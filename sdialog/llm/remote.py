@@ -30,8 +30,8 @@ from sdialog.llm.base import (
     Message,
     StructuredOutputError,
     ToolCall,
-    Usage,
     UnsupportedFeatureError,
+    Usage,
     normalize_stop,
     per_row,
     run_sync,
@@ -122,7 +122,9 @@ class RemoteBackend(Backend):
         **params: Any,
     ) -> list[Completion]:
         if params.pop("hooks", None):
-            raise UnsupportedFeatureError("hooks need a local model; remote models cannot be hooked")
+            raise UnsupportedFeatureError(
+                "hooks need a local model; remote models cannot be hooked"
+            )
         params = {_ALIASES.get(k, k): v for k, v in params.items()}
         seeds = per_row(params.pop("seed", None), len(conversations), "seed")
         semaphore = asyncio.Semaphore(self.max_concurrency)
@@ -132,7 +134,9 @@ class RemoteBackend(Backend):
             async with semaphore:
                 return await self._one(messages, schema, tools, {**params, "seed": seed}, rng)
 
-        return list(await asyncio.gather(*(one(c, s) for c, s in zip(conversations, seeds, strict=True))))
+        return list(
+            await asyncio.gather(*(one(c, s) for c, s in zip(conversations, seeds, strict=True)))
+        )
 
     async def _one(
         self,
@@ -169,7 +173,9 @@ class RemoteBackend(Backend):
         return completion
 
     # -- helpers -------------------------------------------------------------------------------
-    def _request(self, p: dict[str, Any], tools: Sequence[Mapping[str, Any]] | None) -> dict[str, Any]:
+    def _request(
+        self, p: dict[str, Any], tools: Sequence[Mapping[str, Any]] | None
+    ) -> dict[str, Any]:
         request = {k: v for k, v in p.items() if v is not None}
         stops = normalize_stop(request.pop("stop", None))
         if stops:
@@ -190,7 +196,11 @@ class RemoteBackend(Backend):
             return False
 
     async def _call(
-        self, messages: list[Message], request: dict[str, Any], p: dict[str, Any], rng: random.Random
+        self,
+        messages: list[Message],
+        request: dict[str, Any],
+        p: dict[str, Any],
+        rng: random.Random,
     ) -> Completion:
         litellm = import_litellm()
         if request.get("tools") and _has_mcp_gateway():
@@ -224,7 +234,11 @@ class RemoteBackend(Backend):
                 arguments = json.loads(arguments) if isinstance(arguments, str) else arguments
             except json.JSONDecodeError:
                 arguments = {"_raw": arguments}
-            calls.append(ToolCall(id=call.id or f"call_{i}", name=call.function.name, arguments=arguments or {}))
+            calls.append(
+                ToolCall(
+                    id=call.id or f"call_{i}", name=call.function.name, arguments=arguments or {}
+                )
+            )
         usage = getattr(response, "usage", None)
         finish = choice.finish_reason
         return Completion(
@@ -261,7 +275,7 @@ def _is_transient(exc: Exception, litellm: Any) -> bool:
         )
         if isinstance(t, type)
     )
-    return isinstance(exc, transient) or isinstance(exc, (asyncio.TimeoutError, ConnectionError))
+    return isinstance(exc, (*transient, asyncio.TimeoutError, ConnectionError))
 
 
 def _safe_message(exc: Exception, p: Mapping[str, Any]) -> str:

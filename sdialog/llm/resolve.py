@@ -45,7 +45,9 @@ ACCEPTED_FORMS = """accepted model strings:
 
 def _error(model: str, why: str) -> ModelStringError:
     providers = ", ".join(sorted(PROVIDER_PREFIXES))
-    return ModelStringError(f"unknown model string {model!r}: {why}\n{ACCEPTED_FORMS.format(providers=providers)}")
+    return ModelStringError(
+        f"unknown model string {model!r}: {why}\n{ACCEPTED_FORMS.format(providers=providers)}"
+    )
 
 
 def to_litellm_model(model: str) -> str:
@@ -96,9 +98,13 @@ def get_backend(model: Any = None, **params: Any) -> Backend:
 
     if prefix in PROVIDER_PREFIXES and rest:
         return RemoteBackend(to_litellm_model(model), **params)
+    if prefix in PROVIDER_PREFIXES:
+        raise _error(model, f"no model name after '{prefix}:'")
     provider, slash, name = model.partition("/")
     if slash and name and provider in set(import_litellm().provider_list):
         return RemoteBackend(model, **params)
+    if slash:
+        raise _error(model, f"{provider!r} is not a litellm provider")
     if ":" in model:
         raise _error(model, f"unknown provider prefix {prefix!r}")
     raise _error(model, "no provider given (unprefixed names are not guessed)")

@@ -76,7 +76,7 @@ def parse_structured(text: str, schema: type[BaseModel]) -> BaseModel:
 
 
 def append_to_system(messages: list[Message], text: str) -> list[Message]:
-    """Return a copy of ``messages`` with ``text`` appended to the system prompt (made if absent)."""
+    """Copy ``messages`` with ``text`` appended to the system prompt (one is made if absent)."""
     out = [dict(m) for m in messages]
     if out and out[0]["role"] == "system":
         out[0]["content"] = f"{out[0].get('content') or ''}\n\n{text}".strip()
@@ -87,7 +87,9 @@ def append_to_system(messages: list[Message], text: str) -> list[Message]:
 
 def with_schema_instructions(messages: list[Message], schema: type[BaseModel]) -> list[Message]:
     """Return a copy of ``messages`` with JSON-answer instructions appended to the system prompt."""
-    return append_to_system(messages, render("structured_output.j2", schema_json=schema_text(schema)))
+    return append_to_system(
+        messages, render("structured_output.j2", schema_json=schema_text(schema))
+    )
 
 
 def repair_messages(

@@ -97,15 +97,15 @@ def normalize_tools(
             or not function.get("name")
         ):
             raise ValueError(
-                f"tools[{i}] must be a function or {{'type': 'function', 'function': {{'name': ..., "
-                f"'parameters': ...}}}}, got {tool!r}"
+                f"tools[{i}] must be a function or an OpenAI tool spec {{'type': 'function', "
+                f"'function': {{'name': ..., 'parameters': ...}}}}, got {tool!r}"
             )
         specs.append(spec)
     return specs
 
 
 def local_protocol_schema(tools: Sequence[ToolSpec], allow_reply: bool = True) -> dict[str, Any]:
-    """JSON schema of the local tool-call protocol: one tool call, or (optionally) a direct reply."""
+    """JSON schema of the local tool-call protocol: one tool call or (optionally) a reply."""
     options: list[dict[str, Any]] = []
     for spec in tools:
         function = spec["function"]

@@ -190,21 +190,12 @@ def test_generation_params_are_forwarded(server):
     assert "repetition_penalty" not in body and "seed" not in body
 
 
-MAX_TOKENS_REDACTED = pytest.mark.xfail(
-    strict=True,
-    reason="sdialog.llm.base.redact treats 'max_tokens' as a secret (it contains 'token'), so "
-    "max_tokens is dropped from provenance and from response-cache keys",
-)
-
-
-@MAX_TOKENS_REDACTED
 def test_max_tokens_is_recorded_in_provenance(server):
     completion = make_backend(server).complete(USER, max_tokens=17)
     assert server.chat_requests[0].body["max_tokens"] == 17
     assert completion.provenance["params"].get("max_tokens") == 17
 
 
-@MAX_TOKENS_REDACTED
 def test_max_tokens_is_part_of_the_cache_key(server, tmp_path):
     server.script(reply("a long answer"), reply("short"))
     backend = make_backend(server, cache=tmp_path)

@@ -183,8 +183,8 @@ def test_backend_objects_pass_through():
         ("   ", "non-empty string"),
         ("huggingface:", "no folder or hub id"),
         ("hf:", "no folder or hub id"),
-        ("notaprovider/some-model", "no provider given"),
-        ("openai:", "unknown provider prefix 'openai'"),
+        ("notaprovider/some-model", "'notaprovider' is not a litellm provider"),
+        ("openai:", "no model name after 'openai:'"),
     ],
 )
 def test_unknown_forms_raise_with_the_accepted_forms_listed(model, why):
