@@ -25,7 +25,9 @@ def _shared_cache_dir(factory):
     if _CACHE_DIR is None:
         import os
 
-        _CACHE_DIR = os.environ.get("SDIALOG_TEST_CACHE_DIR") or str(factory.mktemp("sdialog-cache"))
+        _CACHE_DIR = os.environ.get("SDIALOG_TEST_CACHE_DIR") or str(
+            factory.mktemp("sdialog-cache")
+        )
     return _CACHE_DIR
 
 

@@ -49,4 +49,6 @@ def test_default_seed_reaches_provenance():
     from sdialog.llm import ScriptedBackend
 
     config.set_seed(99)
-    assert ScriptedBackend(["x"]).complete([{"role": "user", "content": "a"}]).provenance["seed"] == 99
+    assert (
+        ScriptedBackend(["x"]).complete([{"role": "user", "content": "a"}]).provenance["seed"] == 99
+    )

@@ -46,7 +46,9 @@ def test_chat_reply_is_text(smol):
 
 
 def test_batch_of_eight_matches_single_calls(smol):
-    conversations = [[{"role": "user", "content": f"Name a fruit that starts with {c}."}] for c in "ABCDEFGH"]
+    conversations = [
+        [{"role": "user", "content": f"Name a fruit that starts with {c}."}] for c in "ABCDEFGH"
+    ]
     seeds = list(range(8))
     batched = smol.complete_batch(conversations, seed=seeds)
     assert len(batched) == 8 and all(c.text.strip() for c in batched)

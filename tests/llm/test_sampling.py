@@ -17,7 +17,9 @@ def test_rows_are_independent_of_batch_company():
     together = SeededSampler([5, 6, 7], temperature=1.0)
     alone = SeededSampler([6], temperature=1.0)
     for _ in range(20):
-        assert int(together(None, logits).argmax(-1)[1]) == int(alone(None, logits[1:2]).argmax(-1)[0])
+        assert int(together(None, logits).argmax(-1)[1]) == int(
+            alone(None, logits[1:2]).argmax(-1)[0]
+        )
 
 
 def test_top_k_and_top_p_restrict_choices():
