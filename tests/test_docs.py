@@ -39,3 +39,27 @@ def test_doc_examples_run(path, tmp_path, monkeypatch):
             exec(compile(code, f"{path.name}:{line}", "exec"), namespace)
         finally:
             sdialog.config.reset()
+
+
+def _modules() -> list[str]:
+    import pkgutil
+
+    names = ["sdialog"]
+    for info in pkgutil.walk_packages(sdialog.__path__, "sdialog."):
+        names.append(info.name)
+    return sorted(names)
+
+
+@pytest.mark.parametrize("name", _modules())
+def test_docstring_examples_run(name, tmp_path, monkeypatch):
+    import doctest
+    import importlib
+    import tempfile
+
+    if name == "sdialog.dialog.hf":
+        pytest.importorskip("datasets")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, extraglobs={"sdialog": sdialog}, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0

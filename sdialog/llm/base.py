@@ -230,7 +230,7 @@ class Backend(ABC):
         Example:
             >>> from sdialog.llm import ScriptedBackend
             >>> ScriptedBackend(["x"], temperature=0).provenance()["params"]
-            {'temperature': 0}
+            {'temperature': 0, 'seed': 42}
         """
         params = self.effective_params(**(params or {}))
         generation = {k: v for k, v in redact(params).items() if k in GENERATION_PARAMS}
