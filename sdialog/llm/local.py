@@ -172,8 +172,13 @@ class LocalBackend(Backend):
 
         loaded = self.load()
         tokenizer, model = loaded.tokenizer, loaded.model
-        tokenizer.padding_side = "left"
-        batch = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+        batch = tokenizer(
+            prompts,
+            return_tensors="pt",
+            padding=True,
+            padding_side="left",  # per call: the shared tokenizer's own setting is left alone
+            add_special_tokens=False,
+        )
         batch = {k: v.to(loaded.device) for k, v in batch.items()}
         processors = LogitsProcessorList()
         if grammar_schema is not None:

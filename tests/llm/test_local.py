@@ -63,6 +63,13 @@ def test_sampling_does_not_touch_global_rng(tiny_backend):
     assert torch.equal(torch.rand(3), expected)
 
 
+def test_generation_leaves_the_shared_tokenizer_untouched(tiny_model, tiny_backend):
+    _, tokenizer = tiny_model
+    tokenizer.padding_side = "right"
+    tiny_backend.complete_batch(PROMPTS, max_tokens=2)
+    assert tokenizer.padding_side == "right"
+
+
 def test_left_padding_gives_same_logits_as_unpadded(tiny_model, tiny_backend):
     model, tokenizer = tiny_model
     prompts = [tiny_backend.render_prompt(p) for p in PROMPTS]
