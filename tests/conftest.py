@@ -2,33 +2,36 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 import sdialog
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_cache_dir(tmp_path_factory):
+    """One private cache folder for the whole session, set before any fixture loads a model.
+
+    The embedded model is converted into it once per session (a real cold conversion), unless
+    ``SDIALOG_TEST_CACHE_DIR`` names a folder to reuse between runs.
+    """
+    previous = os.environ.get("SDIALOG_CACHE_DIR")
+    folder = os.environ.get("SDIALOG_TEST_CACHE_DIR") or str(tmp_path_factory.mktemp("cache"))
+    os.environ["SDIALOG_CACHE_DIR"] = folder
+    yield folder
+    if previous is None:
+        os.environ.pop("SDIALOG_CACHE_DIR", None)
+    else:
+        os.environ["SDIALOG_CACHE_DIR"] = previous
+
+
 @pytest.fixture(autouse=True)
-def _isolated_config(tmp_path_factory, monkeypatch):
-    """Every test starts from default config and a private cache folder."""
+def _isolated_config():
+    """Every test starts from the default config."""
     sdialog.config.reset()
-    monkeypatch.setenv("SDIALOG_CACHE_DIR", str(_shared_cache_dir(tmp_path_factory)))
     yield
     sdialog.config.reset()
-
-
-_CACHE_DIR = None
-
-
-def _shared_cache_dir(factory):
-    # One cache folder for the whole session, so the embedded model is converted only once.
-    global _CACHE_DIR
-    if _CACHE_DIR is None:
-        import os
-
-        _CACHE_DIR = os.environ.get("SDIALOG_TEST_CACHE_DIR") or str(
-            factory.mktemp("sdialog-cache")
-        )
-    return _CACHE_DIR
 
 
 @pytest.fixture(scope="session")
