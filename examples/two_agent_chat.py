@@ -24,6 +24,13 @@ SPEAKERS = {
 OPENING = ("Ana", "Hi there! Welcome in. What can I get you today?")
 
 
+def tidy(text: str) -> str:
+    """Keep complete sentences: a small model often stops mid-sentence at its token budget."""
+    text = text.strip()
+    end = max(text.rfind(mark) for mark in ".!?")
+    return text[: end + 1] if end > 0 else text
+
+
 def view_for(speaker: str, turns: list[Turn]) -> list[dict[str, str]]:
     """The chat messages ``speaker`` sees: its persona, its own turns as assistant."""
     messages = [{"role": "system", "content": SPEAKERS[speaker]}]
@@ -46,8 +53,8 @@ def main() -> None:
     names = list(SPEAKERS)
     while len(turns) < args.turns:
         speaker = names[len(turns) % 2]
-        reply = backend.complete(view_for(speaker, turns), seed=args.seed + len(turns))
-        turns.append(Turn(speaker=speaker, text=reply.text.strip() or "..."))
+        reply = backend.complete(view_for(speaker, turns), seed=args.seed + len(turns), stop="\n")
+        turns.append(Turn(speaker=speaker, text=tidy(reply.text) or "..."))
 
     dialog = Dialog(
         turns=turns,
