@@ -276,12 +276,7 @@ class Backend(ABC):
             **params: ``temperature``, ``max_tokens``, ``top_p``, ``top_k``, ``seed`` (an int, or
                 a list with one seed per conversation), ``stop`` (str or list) ...
         """
-        convs = [
-            validate_conversation(c, f"conversations[{i}]") for i, c in enumerate(conversations)
-        ]
-        if not convs:
-            return []
-        plan = _CachePlan(self, convs, schema, tools, params)
+        plan = self._plan(conversations, schema, tools, params)
         if plan.misses:
             computed = self._complete_batch(
                 plan.missing_conversations(), schema=schema, tools=tools, **plan.missing_params()
@@ -313,12 +308,7 @@ class Backend(ABC):
 
         Backends that compute in-process run in a worker thread so the event loop never blocks.
         """
-        convs = [
-            validate_conversation(c, f"conversations[{i}]") for i, c in enumerate(conversations)
-        ]
-        if not convs:
-            return []
-        plan = _CachePlan(self, convs, schema, tools, params)
+        plan = self._plan(conversations, schema, tools, params)
         if plan.misses:
             computed = await self._acomplete_batch(
                 plan.missing_conversations(), schema=schema, tools=tools, **plan.missing_params()
@@ -338,6 +328,19 @@ class Backend(ABC):
             f"{type(self).__name__} ({self.model}) cannot score continuations by log-probability; "
             "use a local model ('huggingface:...' or the embedded default)"
         )
+
+    def _plan(
+        self,
+        conversations: Sequence[Conversation],
+        schema: type[BaseModel] | None,
+        tools: Sequence[Mapping[str, Any]] | None,
+        params: dict[str, Any],
+    ) -> _CachePlan:
+        """Validate (and copy) the conversations and look each one up in the response cache."""
+        convs = [
+            validate_conversation(c, f"conversations[{i}]") for i, c in enumerate(conversations)
+        ]
+        return _CachePlan(self, convs, schema, tools, params)
 
     # -- for subclasses ------------------------------------------------------------------------
     @abstractmethod

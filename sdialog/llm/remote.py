@@ -106,7 +106,7 @@ class RemoteBackend(Backend):
         info = super().provenance(params)
         merged = self.effective_params(**(params or {}))
         if merged.get("api_base"):
-            info["api_base"] = merged["api_base"]
+            info["api_base"] = _without_credentials(str(merged["api_base"]))
         return info
 
     # -- the protocol --------------------------------------------------------------------------
@@ -261,6 +261,22 @@ def _has_mcp_gateway() -> bool:
         return spec is not None
     except ImportError:
         return False
+
+
+def _without_credentials(url: str) -> str:
+    """Drop ``user:password@`` and query strings (which may carry keys) from a URL.
+
+    Example:
+        >>> _without_credentials("https://me:pw@host:8000/v1?key=abc")
+        'https://host:8000/v1'
+        >>> _without_credentials("http://[::1]:1333/v1")
+        'http://[::1]:1333/v1'
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def _is_transient(exc: Exception, litellm: Any) -> bool:

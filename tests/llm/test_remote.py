@@ -31,33 +31,18 @@ from sdialog.llm import (
     get_backend,
 )
 from sdialog.llm.remote import RemoteBackend
-
-try:
-    from stub_server import (
-        Behaviour,
-        StubServer,
-        echo,
-        error,
-        forbid_non_loopback,
-        json_reply,
-        reply,
-        respond,
-        running_stub_server,
-        tool_call_reply,
-    )
-except ImportError:  # tests/llm collected as a package
-    from .stub_server import (
-        Behaviour,
-        StubServer,
-        echo,
-        error,
-        forbid_non_loopback,
-        json_reply,
-        reply,
-        respond,
-        running_stub_server,
-        tool_call_reply,
-    )
+from tests.llm.stub_server import (
+    Behaviour,
+    StubServer,
+    echo,
+    error,
+    forbid_non_loopback,
+    json_reply,
+    reply,
+    respond,
+    running_stub_server,
+    tool_call_reply,
+)
 
 KEY = "sk-test-SECRET123"
 USER = [{"role": "user", "content": "Hello there"}]
