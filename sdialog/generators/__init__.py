@@ -1,0 +1,35 @@
+"""Generators: whole dialogs from one LLM, persona-driven dialogs, personas and contexts from
+rules, and paraphrases.
+
+- :class:`DialogGenerator` — one model writes a whole dialog.
+- :class:`PersonaDialogGenerator` — two personas (or two Agents) talk; with Agents it is a real
+  multi-agent simulation.
+- :class:`PersonaGenerator`, :class:`ContextGenerator` — fill persona/context fields from a rule
+  mini-language (random ints, lines of files, CSV columns, lists, callables, the LLM).
+- :class:`Paraphraser` — rewrite a dialog as a whole or turn by turn.
+
+Heavy modules load on first use.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_LAZY = {
+    "DialogGenerator": "sdialog.generators.dialog_generator",
+    "PersonaDialogGenerator": "sdialog.generators.dialog_generator",
+    "PersonaGenerator": "sdialog.generators.attributes",
+    "ContextGenerator": "sdialog.generators.attributes",
+    "Paraphraser": "sdialog.generators.paraphraser",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sdialog.generators' has no attribute {name!r}")
