@@ -111,6 +111,7 @@ class Completion(BaseModel):
         usage: token counts.
         provenance: model, backend kind, effective parameters and seed (never secrets).
         cached: ``True`` when replayed from the response cache.
+        reasoning: the model's separate reasoning text, when the provider returns one.
         error: why structured output or a tool call could not be parsed (``parsed`` is then
             ``None``). :meth:`Backend.complete` raises instead; batches keep going row by row.
 
@@ -127,6 +128,7 @@ class Completion(BaseModel):
     provenance: dict[str, Any] = Field(default_factory=dict)
     cached: bool = False
     error: str | None = None
+    reasoning: str | None = None
 
 
 SchemaT = TypeVar("SchemaT", bound=BaseModel)

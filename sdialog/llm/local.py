@@ -168,7 +168,7 @@ class LocalBackend(Backend):
         hooks: Sequence[Hook],
     ) -> tuple[list[str], list[Usage], list[str]]:
         import torch
-        from transformers import GenerationConfig, LogitsProcessorList
+        from transformers import GenerationConfig, LogitsProcessorList, StoppingCriteriaList
 
         loaded = self.load()
         tokenizer, model = loaded.tokenizer, loaded.model
@@ -197,8 +197,8 @@ class LocalBackend(Backend):
             pad_token_id=tokenizer.pad_token_id,
             eos_token_id=model.generation_config.eos_token_id or tokenizer.eos_token_id,
             repetition_penalty=p.get("repetition_penalty"),
-            stop_strings=stops or None,
         )
+        criteria = StoppingCriteriaList([_stop_criteria(loaded, stops)] if stops else [])
         with loaded.lock, torch.inference_mode(), contextlib.ExitStack() as stack:
             for hook in hooks:
                 stack.enter_context(hook(model))
@@ -206,7 +206,7 @@ class LocalBackend(Backend):
                 **batch,
                 generation_config=config,
                 logits_processor=processors,
-                tokenizer=tokenizer if stops else None,
+                stopping_criteria=criteria,
             )
         prompt_len = batch["input_ids"].shape[1]
         # Only end-of-turn ends a row: generate pads finished rows after their EOS, and a pad
@@ -318,6 +318,17 @@ def _grammar_processor(loaded: LoadedModel, schema: dict[str, Any]) -> Any:
             key, any_whitespace=False
         )
     return xgr.contrib.hf.LogitsProcessor(loaded.grammars[key])
+
+
+def _stop_criteria(loaded: LoadedModel, stops: list[str]) -> Any:
+    """A stop-string criterion, built once per model and stop set (building one scans the
+    vocabulary and takes seconds; using it is cheap and stateless)."""
+    from transformers import StopStringCriteria
+
+    key = tuple(stops)
+    if key not in loaded.stop_criteria:
+        loaded.stop_criteria[key] = StopStringCriteria(loaded.tokenizer, list(stops))
+    return loaded.stop_criteria[key]
 
 
 def _plain_message(message: Message) -> Message:

@@ -48,6 +48,7 @@ class LoadedModel:
     lock: threading.RLock = field(default_factory=threading.RLock)
     grammar_compiler: Any = None
     grammars: dict[str, Any] = field(default_factory=dict)
+    stop_criteria: dict[tuple[str, ...], Any] = field(default_factory=dict)
 
 
 _LOADED: dict[tuple[str, str, str], LoadedModel] = {}

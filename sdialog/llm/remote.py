@@ -243,6 +243,7 @@ class RemoteBackend(Backend):
         finish = choice.finish_reason
         return Completion(
             text=message.content or "",
+            reasoning=getattr(message, "reasoning_content", None) or None,
             tool_calls=calls,
             finish_reason="tool_calls" if calls else ("length" if finish == "length" else "stop"),
             usage=Usage(

@@ -26,6 +26,6 @@ def _environment() -> Any:
     )
 
 
-def render(name: str, **variables: Any) -> str:
+def render(template: str, /, **variables: Any) -> str:
     """Render the template ``sdialog/prompts/<name>`` (a missing variable is an error)."""
-    return _environment().get_template(name).render(**variables).strip()
+    return _environment().get_template(template).render(**variables).strip()

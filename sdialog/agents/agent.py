@@ -1,0 +1,287 @@
+"""The persona-driven conversational agent.
+
+Example:
+    >>> from sdialog.agents import Agent
+    >>> from sdialog.llm import ScriptedBackend
+    >>> ana = Agent(name="Ana", model=ScriptedBackend(["Hi! Coffee?", "Bye! [END]"]))
+    >>> ben = Agent(name="Ben", model=ScriptedBackend(["Yes, please."]))
+    >>> dialog = ana.dialog_with(ben, max_turns=6, seed=1)
+    >>> [str(t) for t in dialog.turns], dialog.complete
+    (['Ana: Hi! Coffee?', 'Ben: Yes, please.', 'Ana: Bye!'], True)
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sdialog.agents.session import END_MARKER, AgentSession
+from sdialog.agents.tools import ToolBox
+from sdialog.dialog import Dialog, Event
+from sdialog.llm.base import Backend, Message
+
+DEFAULT_RESPONSE_DETAILS = (
+    "Reply with one or two short sentences, in character. Write only your own words: no name "
+    "prefix, no stage directions, no narration."
+)
+
+
+class Agent:
+    """A conversational agent driven by a persona and a model.
+
+    Args:
+        persona: a persona object (anything with ``prompt()``/``json()``), a dict, or text.
+        name: the speaker name (default: the persona's ``name``, else ``"Agent"``).
+        context: the shared setting (a ``Context``, anything with ``prompt()``, or text).
+        first_utterance: what the agent says first when it opens a dialog (a string, or a list
+            to pick from with the dialog's seed), without calling the model.
+        dialogue_details: extra instructions about the conversation.
+        response_details: how to reply (length, style).
+        example_dialogs: dialogs (or texts) shown in the system prompt as examples.
+        tools: Python functions the agent may call (see :mod:`sdialog.agents.tools`).
+        think: ask for reasoning inside ``<think></think>``; it is kept as ``think`` events.
+        can_finish: the agent may end the conversation by writing ``[END]``.
+        orchestrators: orchestrators consulted before every reply.
+        preprocessing_fn: applied once to every incoming utterance.
+        postprocess_fn: applied once to every reply.
+        system_prompt: use this instead of the persona template.
+        model: a model string or backend (default: ``sdialog.config``'s model).
+        **llm_kwargs: generation parameters (``temperature``, ``max_tokens`` ...).
+    """
+
+    def __init__(
+        self,
+        persona: Any = None,
+        name: str | None = None,
+        context: Any = None,
+        first_utterance: str | Sequence[str] | None = None,
+        dialogue_details: str = "",
+        response_details: str = DEFAULT_RESPONSE_DETAILS,
+        example_dialogs: Sequence[Any] | None = None,
+        tools: Sequence[Callable[..., Any]] | None = None,
+        think: bool = False,
+        can_finish: bool = True,
+        orchestrators: Any = None,
+        inspectors: Any = None,
+        preprocessing_fn: Callable[[str], str] | None = None,
+        postprocess_fn: Callable[[str], str] | None = None,
+        system_prompt: str | None = None,
+        model: Any = None,
+        **llm_kwargs: Any,
+    ):
+        from sdialog.llm import get_backend
+
+        if inspectors:
+            raise NotImplementedError("inspectors arrive with sdialog.interpretability")
+        self.persona = persona
+        self.name = name or _persona_field(persona, "name") or "Agent"
+        self.context = context
+        self.first_utterance = first_utterance
+        self.dialogue_details = dialogue_details
+        self.response_details = response_details
+        self.example_dialogs = list(example_dialogs or [])
+        self.toolbox = ToolBox(tools)
+        self.think = think
+        self.can_finish = can_finish
+        self.orchestrators: list[Any] = _as_orchestrator_list(orchestrators)
+        self.preprocessing_fn = preprocessing_fn
+        self.postprocess_fn = postprocess_fn
+        self.system_prompt = system_prompt
+        self.llm_kwargs = dict(llm_kwargs)
+        self.backend: Backend = get_backend(model)
+        self._session = AgentSession(self, seed=self._default_seed())
+
+    # -- prompts -------------------------------------------------------------------------------
+    def system_prompt_for(self, other_name: str = "the user") -> str:
+        """The system prompt this agent uses when talking with ``other_name``."""
+        if self.system_prompt is not None:
+            return self.system_prompt
+        from sdialog.prompts import render
+
+        return render(
+            "agent_system.j2",
+            name=self.name,
+            role=_persona_field(self.persona, "role"),
+            other_name=other_name,
+            persona=_describe(self.persona, skip=("name", "role")),
+            context=_describe(self.context),
+            dialogue_details=self.dialogue_details,
+            response_details=self.response_details,
+            can_finish=self.can_finish,
+            end_marker=END_MARKER,
+            think=self.think,
+            example_dialogs=[_describe(d) for d in self.example_dialogs],
+        )
+
+    def prompt(self) -> str:
+        """The system prompt of the current conversation."""
+        return self._session.system_prompt()
+
+    def call_params(self, name: str, other_name: str) -> dict[str, Any]:
+        """Generation parameters of one reply: the agent's ``llm_kwargs`` (the seed excepted:
+        every turn derives its own) plus stop strings that keep the model to its own lines."""
+        params = {k: v for k, v in self.llm_kwargs.items() if k != "seed"}
+        stops = [f"\n{other_name}:", f"{other_name}:", f"\n{name}:"]
+        user_stop = params.pop("stop", None)
+        if user_stop:
+            stops += [user_stop] if isinstance(user_stop, str) else list(user_stop)
+        params["stop"] = stops
+        return params
+
+    # -- state ---------------------------------------------------------------------------------
+    @property
+    def memory(self) -> list[Message]:
+        """The messages of the current conversation (a copy)."""
+        return [dict(m) for m in self._session.memory]
+
+    def reset(self, seed: int | None = None) -> None:
+        """Forget the conversation, reset orchestrators, and set the seed of the next replies."""
+        self._session = AgentSession(self, seed=self._default_seed() if seed is None else seed)
+
+    def instruct(self, instruction: str, persist: bool = False) -> None:
+        """Give the agent an instruction for its next reply (``persist=True``: for the rest of
+        the conversation)."""
+        self._session.add_instruction(instruction, persist)
+
+    def session(self, seed: int, other_name: str, name: str | None = None) -> AgentSession:
+        """A fresh per-dialog session (used by the simulation engine); ``name`` is the speaker
+        label in that dialog (default: the agent's name)."""
+        return AgentSession(self, seed=seed, other_name=other_name, name=name)
+
+    def _default_seed(self) -> int:
+        from sdialog import config
+
+        return int(self.llm_kwargs.get("seed") or config.get_seed())
+
+    # -- talking -------------------------------------------------------------------------------
+    def __call__(
+        self, utterance: str | Sequence[Message] | None = None, return_events: bool = False
+    ) -> str | list[Event]:
+        """Reply to ``utterance`` and remember the exchange.
+
+        A list of messages is answered statelessly: memory is untouched and the list is not
+        modified.
+        """
+        from sdialog.simulation import run_turns
+
+        if isinstance(utterance, (list, tuple)):
+            session = AgentSession(self, seed=self._session.seed)
+            session.memory.extend(dict(m) for m in utterance)
+            outcome = run_turns([(session, None)])[0]
+        else:
+            outcome = run_turns([(self._session, utterance)])[0]
+        return outcome.events if return_events else outcome.text
+
+    def dialog_with(
+        self,
+        other: Agent,
+        context: Any = None,
+        scenario: Any = None,
+        max_turns: int = 100,
+        seed: int | None = None,
+        id: str | None = None,
+        parent_id: str | None = None,
+        notes: str | None = None,
+    ) -> Dialog:
+        """Hold a conversation with ``other`` (this agent speaks first) and return the Dialog.
+
+        ``max_turns`` is exact: the dialog has at most that many turns; ``dialog.complete`` is
+        True when an agent ended it, False when ``max_turns`` cut it.
+        """
+        from sdialog.simulation import DialogRun, DialogSpec, drive
+
+        spec = DialogSpec(
+            first=self,
+            second=other,
+            seed=self._default_seed() if seed is None else seed,
+            max_turns=max_turns,
+            context=context,
+            scenario=scenario,
+            id=id,
+            parent_id=parent_id,
+            notes=notes,
+        )
+        run = DialogRun(spec)
+        dialog = drive([run.steps()])[0]
+        # like a person after a conversation, each agent remembers it
+        self._session, other._session = run.sessions
+        return dialog
+
+    talk_with = dialog_with
+
+    # -- composition ---------------------------------------------------------------------------
+    def __or__(self, other: Any) -> Agent:
+        """``agent | orchestrator`` or ``agent | [o1, o2]``: a copy of the agent with them added."""
+        added = _as_orchestrator_list(other)
+        clone = copy.copy(self)
+        clone.orchestrators = [*self.orchestrators, *added]
+        clone._session = AgentSession(clone, seed=self._session.seed)
+        return clone
+
+    def json(self, string: bool = False, indent: int | None = 2) -> dict[str, Any] | str:
+        """The agent's configuration (persona, model provenance, tools, orchestrators)."""
+        data = {
+            "name": self.name,
+            "persona": _to_json(self.persona),
+            "context": _to_json(self.context),
+            "model": self.backend.provenance(),
+            "tools": [spec["function"]["name"] for spec in self.toolbox.specs],
+            "orchestrators": [
+                o.json() if hasattr(o, "json") else repr(o) for o in self.orchestrators
+            ],
+            "can_finish": self.can_finish,
+            "think": self.think,
+        }
+        return json.dumps(data, indent=indent, default=str) if string else data
+
+    def __repr__(self) -> str:
+        return f"Agent(name={self.name!r}, model={self.backend.model!r})"
+
+
+def _as_orchestrator_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    items = list(value) if isinstance(value, (list, tuple)) else [value]
+    for item in items:
+        if not (hasattr(item, "instruct") and hasattr(item, "fork")):
+            raise TypeError(
+                f"expected an orchestrator (with instruct() and fork()), got {type(item).__name__}"
+            )
+    return items
+
+
+def _persona_field(persona: Any, field: str) -> Any:
+    if isinstance(persona, dict):
+        return persona.get(field)
+    return getattr(persona, field, None) if persona is not None else None
+
+
+def _describe(value: Any, skip: Sequence[str] = ()) -> str:
+    """Short prompt text for a persona, context or example dialog."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return "\n".join(
+            f"{k}: {v}"
+            for k, v in value.items()
+            if v not in (None, "", []) and k not in skip and not k.startswith("_")
+        )
+    if isinstance(value, Dialog):
+        return value.description()
+    if hasattr(value, "prompt"):
+        return str(value.prompt())
+    return str(value)
+
+
+def _to_json(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool, dict, list)):
+        return value
+    if hasattr(value, "json"):
+        return value.json()
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    return str(value)

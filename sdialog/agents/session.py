@@ -1,0 +1,286 @@
+"""One agent's state inside one dialog, and its turn as a generator of backend requests.
+
+A turn yields :class:`Request` objects and receives :class:`~sdialog.llm.Completion` objects, so
+the simulation engine can drive many dialogs in lock-step and send all their pending requests to
+the backend together. ``Agent.__call__`` and ``Agent.dialog_with`` are the N=1 case.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sdialog.dialog import Dialog, Event, Instruction, Turn
+from sdialog.llm.base import Backend, Completion, Message
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sdialog.agents.agent import Agent
+
+END_MARKER = "[END]"
+"""The explicit end-of-conversation marker an agent writes to end the dialog."""
+
+MAX_TOOL_ROUNDS = 4
+"""Tool calls an agent may make in one turn before it must answer in words."""
+
+MAX_ATTEMPTS = 3
+"""Tries for a usable reply (non-empty, not a verbatim repeat, no leaked prompt)."""
+
+_THINK = re.compile(r"<think>(.*?)(?:</think>|$)", re.S | re.I)
+
+
+@dataclass
+class Request:
+    """One pending model call of one dialog."""
+
+    backend: Backend
+    messages: list[Message]
+    params: dict[str, Any]
+    seed: int
+    tools: list[dict[str, Any]] | None = None
+
+
+@dataclass
+class TurnOutcome:
+    """What an agent said in one turn, what happened meanwhile, and whether it ended the dialog."""
+
+    text: str
+    events: list[Event] = field(default_factory=list)
+    finished: bool = False
+
+
+def derive_seed(seed: int, *parts: Any) -> int:
+    """A 31-bit seed derived from ``seed`` and ``parts`` (stable across runs and batch layouts).
+
+    Example:
+        >>> derive_seed(13, "Ana", 2) == derive_seed(13, "Ana", 2) != derive_seed(13, "Ana", 3)
+        True
+    """
+    digest = hashlib.sha256(":".join(map(str, (seed, *parts))).encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+class AgentSession:
+    """The agent's memory and per-dialog helpers (forked orchestrators, seed) for one dialog.
+
+    Args:
+        agent: the (shared, stateless) agent configuration.
+        seed: the dialog's seed; every turn derives its own seed from it.
+        other_name: the name of the other speaker (for the prompt and stop strings).
+    """
+
+    def __init__(
+        self, agent: Agent, seed: int, other_name: str = "the user", name: str | None = None
+    ):
+        self.agent = agent
+        self.name = name or agent.name
+        self.seed = seed
+        self.other_name = other_name
+        self.orchestrators = [
+            o.fork(derive_seed(seed, self.name, "orch", i))
+            for i, o in enumerate(agent.orchestrators)
+        ]
+        for orchestrator in self.orchestrators:  # each fork knows whose turns it orchestrates
+            if getattr(orchestrator, "target_speaker", None) is None:
+                orchestrator.target_speaker = self.name
+        system = agent.system_prompt_for(other_name)
+        self.memory: list[Message] = [{"role": "system", "content": system}] if system else []
+        self.pending_instructions: list[str] = []
+        self.turns_taken = 0
+
+    # -- memory --------------------------------------------------------------------------------
+    def hear(self, utterance: str) -> None:
+        """Add the other speaker's utterance (pre-processed once) to memory."""
+        if self.agent.preprocessing_fn is not None:
+            utterance = self.agent.preprocessing_fn(utterance)
+        self.memory.append({"role": "user", "content": utterance})
+
+    def say(self, text: str) -> None:
+        self.memory.append({"role": "assistant", "content": text})
+        self.turns_taken += 1
+
+    def add_instruction(self, text: str, persist: bool) -> bool:
+        """Add an instruction; persistent ones stay in memory once (no duplicate pile-up).
+
+        Returns False when a persistent instruction was already in memory.
+        """
+        if persist:
+            message = {"role": "system", "content": text}
+            if message in self.memory:
+                return False
+            self.memory.append(message)
+        else:
+            self.pending_instructions.append(text)
+        return True
+
+    # -- one turn ------------------------------------------------------------------------------
+    def turn(
+        self, dialog: Dialog | None, utterance: str | None, turn_index: int
+    ) -> Generator[Request, Completion, TurnOutcome]:
+        """Write this agent's next reply (orchestration, tool loop, retries) as a request generator.
+
+        ``dialog`` is the dialog so far (the simulation's); ``None`` means this session's own
+        conversation, read from memory after hearing ``utterance``.
+        """
+        agent = self.agent
+        events: list[Event] = []
+        if utterance is not None:
+            self.hear(utterance)
+        if dialog is None:
+            dialog = self.transcript()
+        for orchestrator in self.orchestrators:
+            self._apply(orchestrator.instruct(dialog, utterance), orchestrator, events)
+
+        scratch: list[Message] = []  # tool traffic of this turn, kept in memory afterwards
+        text, finished, reasoning = "", False, None
+        for attempt in range(MAX_ATTEMPTS):
+            seed = derive_seed(self.seed, self.name, turn_index, attempt)
+            completion, final_text = yield from self._tool_loop(dialog, scratch, events, seed)
+            reasoning = completion.reasoning
+            raw = final_text if final_text is not None else completion.text
+            text, think, finished = self._clean(raw)
+            if think or reasoning:
+                events.append(Event(agent=self.name, action="think", content=think or reasoning))
+            if agent.postprocess_fn is not None:
+                text = agent.postprocess_fn(text)
+            if self._usable(text, dialog) or final_text is not None:
+                break
+        self.pending_instructions.clear()
+        self.memory.extend(scratch)
+        self.say(text)
+        events.append(Event(agent=self.name, action="utter", content=text))
+        return TurnOutcome(text=text, events=events, finished=finished and agent.can_finish)
+
+    def _tool_loop(
+        self, dialog: Dialog, scratch: list[Message], events: list[Event], seed: int
+    ) -> Generator[Request, Completion, tuple[Completion, str | None]]:
+        agent = self.agent
+        for round_index in range(MAX_TOOL_ROUNDS + 1):
+            tools = agent.toolbox.specs if agent.toolbox and round_index < MAX_TOOL_ROUNDS else None
+            completion = yield Request(
+                backend=agent.backend,
+                messages=self._messages(scratch),
+                params=agent.call_params(self.name, self.other_name),
+                seed=derive_seed(seed, "tools", round_index) if round_index else seed,
+                tools=tools,
+            )
+            if not completion.tool_calls:
+                return completion, None
+            scratch.append(_assistant_tool_message(completion))
+            for call in completion.tool_calls:
+                call_event = Event(
+                    agent=self.name,
+                    action="tool",
+                    actionLabel="call",
+                    content={"name": call.name, "args": call.arguments, "id": call.id},
+                )
+                result = agent.toolbox.run(call.name, call.arguments, call.id)
+                output_event = Event(
+                    agent=self.name,
+                    action="tool",
+                    actionLabel="output",
+                    content=result.event_content(),
+                )
+                events.extend([call_event, output_event])
+                scratch.append(
+                    {
+                        "role": "tool",
+                        "tool_call_id": call.id,
+                        "name": call.name,
+                        "content": result.message_text(),
+                    }
+                )
+                for event in (call_event, output_event):
+                    for orchestrator in self.orchestrators:
+                        self._apply(orchestrator.on_event(dialog, event), orchestrator, events)
+                if result.final and result.error is None:
+                    return completion, result.message_text()
+        return completion, None
+
+    def transcript(self) -> Dialog:
+        """The conversation in memory as a Dialog (the other speaker's and this agent's turns)."""
+        roles = {"user": self.other_name, "assistant": self.name}
+        return Dialog(
+            turns=[
+                Turn(speaker=roles[m["role"]], text=m["content"])
+                for m in self.memory
+                if m["role"] in roles and isinstance(m.get("content"), str)
+            ]
+        )
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _messages(self, scratch: list[Message]) -> list[Message]:
+        messages = [dict(m) for m in self.memory]
+        if len(messages) == (1 if self.system_prompt() else 0):
+            # nobody has spoken yet: a small cue lets chat models open the conversation
+            from sdialog.prompts import render
+
+            messages.append(
+                {"role": "user", "content": render("agent_start.j2", other_name=self.other_name)}
+            )
+        messages.extend({"role": "system", "content": text} for text in self.pending_instructions)
+        messages.extend(scratch)
+        return messages
+
+    def _apply(
+        self, result: str | Instruction | None, orchestrator: Any, events: list[Event]
+    ) -> None:
+        if not result:
+            return
+        instruction = result if isinstance(result, Instruction) else Instruction(text=str(result))
+        persist = bool(getattr(orchestrator, "persistent", False))
+        if self.add_instruction(instruction.text, persist):
+            events.extend(instruction.events or [])
+            events.append(
+                Event(
+                    agent=getattr(orchestrator, "name", type(orchestrator).__name__),
+                    action="instruct-persist" if persist else "instruct",
+                    content=instruction.text,
+                )
+            )
+
+    def _clean(self, raw: str) -> tuple[str, str | None, bool]:
+        """Split off reasoning and the end marker; drop a leading 'Name:' the model may write."""
+        think = None
+        match = _THINK.search(raw)
+        if match:
+            think = match.group(1).strip() or None
+            raw = raw[: match.start()] + raw[match.end() :]
+        finished = END_MARKER in raw
+        text = raw.replace(END_MARKER, " ") if finished else raw
+        text = re.sub(rf"^\s*{re.escape(self.name)}\s*:\s*", "", text)
+        return " ".join(text.split()), think, finished
+
+    def _usable(self, text: str, dialog: Dialog) -> bool:
+        """Non-empty, not a verbatim repeat of an earlier turn, no copied system-prompt line."""
+        if not text.strip():
+            return False
+        if any(turn.text == text for turn in dialog.turns):
+            return False
+        return not any(
+            len(line) > 30 and line in text for line in self.system_prompt().splitlines()
+        )
+
+    def system_prompt(self) -> str:
+        """This session's system prompt ("" when the agent has none)."""
+        first = self.memory[0] if self.memory else None
+        return first["content"] if first and first["role"] == "system" else ""
+
+
+def _assistant_tool_message(completion: Completion) -> Message:
+    import json
+
+    return {
+        "role": "assistant",
+        "content": completion.text or None,
+        "tool_calls": [
+            {
+                "id": c.id,
+                "type": "function",
+                "function": {"name": c.name, "arguments": json.dumps(c.arguments)},
+            }
+            for c in completion.tool_calls
+        ],
+    }
