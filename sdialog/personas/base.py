@@ -26,6 +26,7 @@ import itertools
 import json
 import uuid
 import weakref
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -145,12 +146,13 @@ class BasePersona(BaseModel):
         return persona
 
     # -- text views ------------------------------------------------------------------------------
-    def _filled(self) -> list[tuple[str, Any]]:
-        data = self.model_dump(mode="json")
+    def _filled(self, exclude: Iterable[str] = ()) -> list[tuple[str, Any]]:
+        data = self.model_dump(mode="json", exclude=set(exclude))
         return [(key, value) for key, value in data.items() if not _is_empty(value)]
 
-    def description(self) -> str:
-        """Readable text: one ``"Label: value"`` line per non-empty field (extras included).
+    def description(self, exclude: Iterable[str] = ()) -> str:
+        """Readable text: one ``"Label: value"`` line per non-empty field (extras included),
+        leaving out the fields named in ``exclude``.
 
         Example:
             >>> from sdialog.personas import Doctor
@@ -158,10 +160,12 @@ class BasePersona(BaseModel):
             Name: Dr. Lee
             Specialty: cardiology
         """
-        return "\n".join(f"{_label(key)}: {_as_text(value)}" for key, value in self._filled())
+        filled = self._filled(exclude)
+        return "\n".join(f"{_label(key)}: {_as_text(value)}" for key, value in filled)
 
-    def prompt(self) -> str:
-        """Compact text for a system prompt: one short line per non-empty field.
+    def prompt(self, exclude: Iterable[str] = ()) -> str:
+        """Compact text for a system prompt: one short line per non-empty field, leaving out the
+        fields named in ``exclude`` (e.g. ``("name", "role")`` when the prompt states them).
 
         Whitespace is collapsed to single spaces and values longer than
         :data:`PROMPT_VALUE_CHARS` characters are cut, so small models keep the whole persona
@@ -172,9 +176,11 @@ class BasePersona(BaseModel):
             >>> print(Customer(name="Bo", issue="late   parcel\\n(3rd time)").prompt())
             Name: Bo
             Issue: late parcel (3rd time)
+            >>> Customer(name="Bo", issue="refund").prompt(exclude=["name"])
+            'Issue: refund'
         """
         lines = []
-        for key, value in self._filled():
+        for key, value in self._filled(exclude):
             text = " ".join(_as_text(value).split())
             if len(text) > PROMPT_VALUE_CHARS:
                 text = text[: PROMPT_VALUE_CHARS - 1].rstrip() + "…"
