@@ -185,6 +185,10 @@ def _call(function: Callable[..., Any], values: Mapping[str, Any]) -> Any:
     return function(**{k: v for k, v in values.items() if names is None or k in names})
 
 
+def _text(value: Any) -> str:
+    return "; ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+
+
 def _inline(text: str) -> str:
     """``"Full name."`` -> ``"full name"``: a description to use inside a sentence."""
     text = " ".join(text.split()).rstrip(".")
@@ -239,11 +243,21 @@ class AttributeGenerator:
         if isinstance(target, BaseModel):
             self.target_class: type[BaseModel] = type(target)
             self._template = target.model_dump()
+            self._current = self._template
         elif isinstance(target, type) and issubclass(target, BaseModel):
             self.target_class = target
+            fields = target.model_fields.items()
+            # fields with a default factory get a fresh value in each object: left out here
             self._template = {
-                name: None if info.is_required() else info.get_default(call_default_factory=True)
-                for name, info in target.model_fields.items()
+                name: None if info.is_required() else info.get_default()
+                for name, info in fields
+                if info.default_factory is None
+            }
+            self._current = {  # what each field holds before generation (to spot empty ones)
+                name: info.get_default(call_default_factory=True)
+                if name not in self._template
+                else self._template[name]
+                for name, info in fields
             }
         else:
             raise TypeError(f"expected a pydantic model class or instance, got {target!r}")
@@ -305,7 +319,7 @@ class AttributeGenerator:
             if rule is not None:
                 if rule.kind == "llm":
                     out[name] = rule.value
-            elif _is_empty(self._template.get(name)) and (
+            elif _is_empty(self._current.get(name)) and (
                 self._llm_fields is None or name in self._llm_fields
             ):
                 out[name] = None
@@ -431,7 +445,7 @@ class AttributeGenerator:
             guide = "; ".join(part for part in (guide, instruction) if part)
             fields.append({"name": name, "description": guide})
         known = [
-            (name.replace("_", " ").capitalize(), " ".join(str(value).split()))
+            (name.replace("_", " ").capitalize(), " ".join(_text(value).split()))
             for name, value in values.items()
             if not _is_empty(value) and name not in wanted
         ]

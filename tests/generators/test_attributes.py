@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 
 import pytest
+from pydantic import BaseModel, Field
 
 from sdialog.dialog import Context
 from sdialog.generators import ContextGenerator, PersonaGenerator
@@ -280,6 +282,20 @@ class TestGenerate:
         with pytest.raises(TypeError):
             AttributeGenerator("not a model")
 
+    def test_default_factories_run_per_object_and_empty_ones_are_filled(self) -> None:
+        class Ticket(BaseModel):
+            """A support ticket."""
+
+            id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+            tags: list[str] = Field(default_factory=list)
+            title: str = ""
+
+        llm = SpyBackend([{"tags": ["refund"], "title": "Card charged twice"}])
+        a, b = AttributeGenerator(Ticket, model=llm).generate(n=2, seed=1)
+        assert a.id != b.id and a.tags == ["refund"] and b.title == "Card charged twice"
+        assert set(llm.batches[0]["schema"].model_fields) == {"tags", "title"}
+        assert llm.calls[0][-1]["content"].endswith("Give its tags and title.")
+
 
 # -- real constrained decoding -----------------------------------------------------------------
 def test_tiny_model_output_always_validates(tiny_backend) -> None:
@@ -289,7 +305,7 @@ def test_tiny_model_output_always_validates(tiny_backend) -> None:
         model=tiny_backend,
         temperature=1.0,
         max_tokens=256,  # byte-level tokens: up to 4 per character, plus JSON escapes
-        max_value_chars=8,
+        max_value_chars=6,
     ).set(occupation="{llm:a job}")
     people = gen.generate(n=3, seed=5)
     for p in people:
@@ -304,7 +320,7 @@ def test_embedded_model_writes_customers() -> None:
     from sdialog.llm import get_backend
 
     gen = PersonaGenerator(
-        Customer, [], model=get_backend("smollm2"), max_value_chars=40, temperature=0.7
+        Customer, [], model=get_backend("smollm2"), max_value_chars=24, temperature=0.7
     ).set(name="{llm}", occupation="{llm:a job}", issue="{llm:a problem with an order}")
     people = gen.generate(n=2, seed=1)
     assert len(people) == 2
