@@ -21,6 +21,7 @@ from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from sdialog._progress import ProgressBar
 from sdialog.agents.agent import Agent, _to_json
 from sdialog.agents.session import AgentSession, Request, TurnOutcome, derive_seed
 from sdialog.dialog import Dialog, Event, Turn
@@ -179,7 +180,7 @@ def drive(
     """
     results: list[Any] = [None] * len(steps)
     pending: dict[int, Request] = {}
-    bar = _progress(len(steps)) if progress else None
+    bar = ProgressBar(len(steps)) if progress else None
 
     def advance(i: int, value: Any) -> None:
         try:
@@ -270,33 +271,3 @@ def _drop_stop_from_provenance(dialog: Dialog) -> None:
     """Stop strings are plumbing, not a generation setting worth recording per speaker."""
     for info in (dialog.model or {}).values():
         info.get("params", {}).pop("stop", None)
-
-
-class _progress:
-    """A rich progress bar over finished dialogs (with ETA)."""
-
-    def __init__(self, total: int):
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self._progress = Progress(
-            TextColumn("dialogs"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-        )
-        self._task = self._progress.add_task("dialogs", total=total)
-        self._progress.start()
-
-    def advance(self) -> None:
-        self._progress.advance(self._task)
-
-    def close(self) -> None:
-        self._progress.stop()

@@ -20,7 +20,7 @@ from typing import Any
 from sdialog.agents.session import END_MARKER, AgentSession
 from sdialog.agents.tools import ToolBox
 from sdialog.dialog import Dialog, Event
-from sdialog.llm.base import Backend, Message
+from sdialog.llm.base import GENERATION_PARAMS, Backend, Message
 
 DEFAULT_RESPONSE_DETAILS = (
     "Reply with one or two short sentences, in character. Write only your own words: no name "
@@ -48,7 +48,9 @@ class Agent:
         postprocess_fn: applied once to every reply.
         system_prompt: use this instead of the persona template.
         model: a model string or backend (default: ``sdialog.config``'s model).
-        **llm_kwargs: generation parameters (``temperature``, ``max_tokens`` ...).
+        **llm_kwargs: generation parameters (``temperature``, ``max_tokens`` ...), sent with every
+            call; anything else (``api_base``, ``api_key``, ``max_retries``, ``device`` ...)
+            configures the backend made from ``model``.
     """
 
     def __init__(
@@ -90,7 +92,8 @@ class Agent:
         self.postprocess_fn = postprocess_fn
         self.system_prompt = system_prompt
         self.llm_kwargs = dict(llm_kwargs)
-        self.backend: Backend = get_backend(model)
+        connection = {k: v for k, v in llm_kwargs.items() if k not in GENERATION_PARAMS}
+        self.backend: Backend = get_backend(model, **connection)
         self._session = AgentSession(self, seed=self._default_seed())
 
     # -- prompts -------------------------------------------------------------------------------
@@ -102,7 +105,8 @@ class Agent:
 
         return render(
             "agent_system.j2",
-            name=self.name,
+            # the persona's own name in the prompt; the speaker label may be a role ("Customer")
+            name=_persona_field(self.persona, "name") or self.name,
             role=_persona_field(self.persona, "role"),
             other_name=other_name,
             persona=_describe(self.persona, skip=("name", "role")),
@@ -122,7 +126,9 @@ class Agent:
     def call_params(self, name: str, other_name: str) -> dict[str, Any]:
         """Generation parameters of one reply: the agent's ``llm_kwargs`` (the seed excepted:
         every turn derives its own) plus stop strings that keep the model to its own lines."""
-        params = {k: v for k, v in self.llm_kwargs.items() if k != "seed"}
+        params = {
+            k: v for k, v in self.llm_kwargs.items() if k in GENERATION_PARAMS and k != "seed"
+        }
         stops = [f"\n{other_name}:", f"{other_name}:", f"\n{name}:"]
         user_stop = params.pop("stop", None)
         if user_stop:
@@ -273,7 +279,10 @@ def _describe(value: Any, skip: Sequence[str] = ()) -> str:
     if isinstance(value, Dialog):
         return value.description()
     if hasattr(value, "prompt"):
-        return str(value.prompt())
+        try:
+            return str(value.prompt(exclude=skip))  # personas can leave out what we already said
+        except TypeError:
+            return str(value.prompt())
     return str(value)
 
 
