@@ -36,7 +36,7 @@ def test_doc_examples_run(path, tmp_path, monkeypatch):
     namespace: dict = {"__name__": "__docs__"}
     for line, code in python_blocks(path):
         try:
-            exec(compile(code, f"{path.name}:{line}", "exec"), namespace)
+            exec(compile(code, f"{path.name}:{line}", "exec", dont_inherit=True), namespace)
         finally:
             sdialog.config.reset()
 

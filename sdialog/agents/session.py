@@ -140,6 +140,8 @@ class AgentSession:
             completion, final_text = yield from self._tool_loop(dialog, scratch, events, seed)
             reasoning = completion.reasoning
             raw = final_text if final_text is not None else completion.text
+            if final_text is None and completion.finish_reason == "length":
+                raw = _whole_sentences(raw)  # the token budget cut it mid-sentence
             text, think, finished = self._clean(raw)
             if think or reasoning:
                 events.append(Event(agent=self.name, action="think", content=think or reasoning))
@@ -267,6 +269,17 @@ class AgentSession:
         """This session's system prompt ("" when the agent has none)."""
         first = self.memory[0] if self.memory else None
         return first["content"] if first and first["role"] == "system" else ""
+
+
+def _whole_sentences(text: str) -> str:
+    """Drop a trailing sentence fragment (keep the text if it has no complete sentence).
+
+    Example:
+        >>> _whole_sentences("Sure, come in. We have fresh croissants and")
+        'Sure, come in.'
+    """
+    end = max(text.rfind(mark) for mark in (".", "!", "?", "…"))
+    return text[: end + 1] if end > 0 else text
 
 
 def _assistant_tool_message(completion: Completion) -> Message:

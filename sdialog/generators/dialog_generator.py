@@ -442,3 +442,96 @@ def _ids(id: str | Sequence[str] | None, n: int) -> list[str | None]:
 # PersonaDialogGenerator (two personas or two Agents talk) is defined below this line by its owner;
 # it may reuse persona_prompt, persona_json, described and dialog_schema above.
 # ------------------------------------------------------------------------------------------------
+
+
+class PersonaDialogGenerator(DialogGenerator):
+    """A dialog between two personas — or, given two Agents, a real multi-agent simulation.
+
+    With personas (persona objects, dicts or text) one model writes the whole dialog, conditioned
+    on both personas (a :class:`DialogGenerator`). With two :class:`~sdialog.agents.Agent`
+    objects, they talk turn by turn (``persona_a``'s agent opens), batched in lock-step when
+    ``n > 1``.
+
+    Example:
+        >>> from sdialog.agents import Agent
+        >>> from sdialog.llm import ScriptedBackend
+        >>> a = Agent(name="A", model=ScriptedBackend(lambda m: f"a{len(m)}"))
+        >>> b = Agent(name="B", model=ScriptedBackend(lambda m: f"b{len(m)}"))
+        >>> PersonaDialogGenerator(a, b, max_turns=3).generate(seed=1).get_speakers()
+        ['A', 'B']
+    """
+
+    def __init__(
+        self,
+        persona_a: Any,
+        persona_b: Any,
+        speaker_a: str | None = None,
+        speaker_b: str | None = None,
+        context: Any = None,
+        dialogue_details: str = "",
+        model: Any = None,
+        max_turns: int | None = None,
+        **kwargs: Any,
+    ):
+        from sdialog.agents import Agent
+
+        self.agents: tuple[Agent, Agent] | None = None
+        if isinstance(persona_a, Agent) and isinstance(persona_b, Agent):
+            self.agents = (persona_a, persona_b)
+            self.context = context
+            self.simulation_turns = max_turns or 10
+            return
+        if isinstance(persona_a, Agent) or isinstance(persona_b, Agent):
+            raise TypeError("give two Agents (a simulation) or two personas, not one of each")
+        speaker_a = speaker_a or persona_field(persona_a, "name") or "A"
+        speaker_b = speaker_b or persona_field(persona_b, "name") or "B"
+        if speaker_a == speaker_b:
+            speaker_b = f"{speaker_b} (2)"
+        super().__init__(
+            dialogue_details or f"A conversation between {speaker_a} and {speaker_b}.",
+            context=context,
+            personas={speaker_a: persona_a, speaker_b: persona_b},
+            model=model,
+            max_turns=max_turns,
+            **kwargs,
+        )
+
+    def generate(
+        self,
+        seed: int | None = None,
+        id: str | Sequence[str] | None = None,
+        parent_id: str | None = None,
+        notes: str | None = None,
+        n: int = 1,
+    ) -> Dialog | list[Dialog]:
+        """One dialog (``n=1``) or ``n`` dialogs; see :class:`DialogGenerator.generate`."""
+        if self.agents is None:
+            return super().generate(seed=seed, id=id, parent_id=parent_id, notes=notes, n=n)
+        from sdialog import config
+        from sdialog.simulation import DialogSpec, simulate_dialogs
+
+        base = config.get_seed() if seed is None else seed
+        ids = _ids(id, n)
+        specs = [
+            DialogSpec(
+                *self.agents,
+                seed=base + i,
+                max_turns=self.simulation_turns,
+                context=self.context,
+                id=ids[i],
+                parent_id=parent_id,
+                notes=notes,
+            )
+            for i in range(n)
+        ]
+        dialogs = simulate_dialogs(specs)
+        return dialogs[0] if n == 1 else dialogs
+
+    __call__ = generate
+
+
+def persona_field(persona: Any, field: str) -> Any:
+    """A field of a persona object or dict (``None`` when absent)."""
+    if isinstance(persona, Mapping):
+        return persona.get(field)
+    return getattr(persona, field, None)

@@ -233,3 +233,10 @@ def test_instruction_objects_carry_their_events():
     ana = Agent(name="Ana", model=scripted("ok")) | Suggest()
     events = ana("hi", return_events=True)
     assert [e.action for e in events] == ["request_suggestions", "instruct", "utter"]
+
+
+def test_reply_cut_by_the_token_budget_loses_its_fragment():
+    ana = Agent(
+        name="Ana", model=scripted(Completion(text="Sure. We also have", finish_reason="length"))
+    )
+    assert ana("hi") == "Sure."
