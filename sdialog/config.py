@@ -86,6 +86,21 @@ def get_seed() -> int:
     return DEFAULT_SEED if _settings.seed is None else _settings.seed
 
 
+def resolve_seed(*candidates: int | None) -> int:
+    """The first candidate seed that is not ``None``, else the default seed.
+
+    Example:
+        >>> resolve_seed(None, 7, 3)
+        7
+        >>> resolve_seed(None) == get_seed()
+        True
+    """
+    for candidate in candidates:
+        if candidate is not None:
+            return int(candidate)
+    return get_seed()
+
+
 def set_cache_dir(path: str | os.PathLike[str] | None) -> None:
     """Set the cache folder (converted models, responses); ``None`` restores the default."""
     _settings.cache_dir = Path(path) if path is not None else None

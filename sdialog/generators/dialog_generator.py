@@ -356,26 +356,13 @@ class DialogGenerator:
         dialogs = [self._dialog(row, ids[i], parent_id, notes) for i, row in enumerate(rows)]
         return dialogs[0] if n == 1 else dialogs
 
-    def __call__(
-        self,
-        seed: int | None = None,
-        id: str | Sequence[str] | None = None,
-        parent_id: str | None = None,
-        notes: str | None = None,
-        n: int = 1,
-    ) -> Dialog | list[Dialog]:
-        """Same as :meth:`generate`."""
-        return self.generate(seed=seed, id=id, parent_id=parent_id, notes=notes, n=n)
+    __call__ = generate
 
     # ------------------------------------------------------------------------------ internals
     def _base_seed(self, seed: int | None) -> int:
-        if seed is None:
-            seed = self.llm_kwargs.get("seed", self.backend.params.get("seed"))
-        if seed is None:
-            from sdialog import config
+        from sdialog.config import resolve_seed
 
-            seed = config.get_seed()
-        return int(seed)
+        return resolve_seed(seed, self.llm_kwargs.get("seed"), self.backend.params.get("seed"))
 
     def _complete(self, rows: list[_Row]) -> None:
         params = {k: v for k, v in self.llm_kwargs.items() if k != "seed"}
@@ -507,10 +494,10 @@ class PersonaDialogGenerator(DialogGenerator):
         """One dialog (``n=1``) or ``n`` dialogs; see :class:`DialogGenerator.generate`."""
         if self.agents is None:
             return super().generate(seed=seed, id=id, parent_id=parent_id, notes=notes, n=n)
-        from sdialog import config
+        from sdialog.config import resolve_seed
         from sdialog.simulation import DialogSpec, simulate_dialogs
 
-        base = config.get_seed() if seed is None else seed
+        base = resolve_seed(seed)
         ids = _ids(id, n)
         specs = [
             DialogSpec(

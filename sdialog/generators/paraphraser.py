@@ -233,13 +233,9 @@ class Paraphraser:
 
     # ------------------------------------------------------------------------------ internals
     def _base_seed(self, seed: int | None) -> int:
-        if seed is None:
-            seed = self.llm_kwargs.get("seed", self.backend.params.get("seed"))
-        if seed is None:
-            from sdialog import config
+        from sdialog.config import resolve_seed
 
-            seed = config.get_seed()
-        return int(seed)
+        return resolve_seed(seed, self.llm_kwargs.get("seed"), self.backend.params.get("seed"))
 
     def _targeted(self, dialog: Dialog) -> list[int]:
         return [
