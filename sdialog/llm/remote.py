@@ -89,6 +89,7 @@ class RemoteBackend(Backend):
         backoff: float = 0.5,
         structured_output: Literal["auto", "json_schema", "text"] = "auto",
         repair_retries: int = 2,
+        transport: Literal["auto", "litellm", "openai"] = "auto",
         cache: Any = None,
         **params: Any,
     ):
@@ -101,6 +102,9 @@ class RemoteBackend(Backend):
         self.backoff = backoff
         self.structured_output = structured_output
         self.repair_retries = repair_retries
+        if transport not in ("auto", "litellm", "openai"):
+            raise ValueError(f"transport must be 'auto', 'litellm' or 'openai', got {transport!r}")
+        self.transport = transport
 
     def provenance(self, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         info = super().provenance(params)
@@ -129,13 +133,47 @@ class RemoteBackend(Backend):
         seeds = per_row(params.pop("seed", None), len(conversations), "seed")
         semaphore = asyncio.Semaphore(self.max_concurrency)
         rng = random.Random(0)
+        client = self._openai_client(self.effective_params(**params))
 
         async def one(messages: list[Message], seed: Any) -> Completion:
             async with semaphore:
-                return await self._one(messages, schema, tools, {**params, "seed": seed}, rng)
+                row = {**params, "seed": seed}
+                return await self._one(messages, schema, tools, row, rng, client)
 
-        return list(
-            await asyncio.gather(*(one(c, s) for c, s in zip(conversations, seeds, strict=True)))
+        try:
+            rows = zip(conversations, seeds, strict=True)
+            return list(await asyncio.gather(*(one(c, s) for c, s in rows)))
+        finally:
+            if client is not None:
+                await client.close()
+
+    def uses_openai_transport(self, p: Mapping[str, Any]) -> bool:
+        """Whether calls go straight to an OpenAI-compatible endpoint with the ``openai`` SDK.
+
+        ``transport="auto"`` does so for ``openai/...`` models with an ``api_base`` (vLLM, TGI,
+        sdialog's server, any OpenAI-compatible server): litellm costs ~20 ms of CPU per request,
+        which caps throughput at high concurrency. Every other provider goes through litellm.
+        """
+        if self.transport != "auto":
+            return self.transport == "openai"
+        return self.model.startswith("openai/") and bool(p.get("api_base"))
+
+    def _openai_client(self, p: Mapping[str, Any]) -> Any:
+        """One pooled client for a whole batch, or ``None`` when litellm is used."""
+        if not self.uses_openai_transport(p):
+            return None
+        import httpx
+        from openai import AsyncOpenAI
+
+        limits = httpx.Limits(
+            max_connections=self.max_concurrency, max_keepalive_connections=self.max_concurrency
+        )
+        return AsyncOpenAI(
+            base_url=p.get("api_base"),
+            api_key=p.get("api_key") or "not-needed",
+            max_retries=0,  # retries are ours, with backoff
+            timeout=p.get("timeout") or 600,
+            http_client=httpx.AsyncClient(limits=limits, timeout=p.get("timeout") or 600),
         )
 
     async def _one(
@@ -145,6 +183,7 @@ class RemoteBackend(Backend):
         tools: Sequence[Mapping[str, Any]] | None,
         params: dict[str, Any],
         rng: random.Random,
+        client: Any = None,
     ) -> Completion:
         p = self.effective_params(**params)
         request = self._request(p, tools)
@@ -156,7 +195,7 @@ class RemoteBackend(Backend):
             }
         elif schema is not None:
             messages = with_schema_instructions(messages, schema)
-        completion = await self._call(messages, request, p, rng)
+        completion = await self._call(messages, request, p, rng, client)
         if schema is None:
             return completion
         for attempt in range(self.repair_retries + 1):
@@ -169,7 +208,7 @@ class RemoteBackend(Backend):
                 if attempt == self.repair_retries:
                     break
                 messages = repair_messages(messages, completion.text, exc)
-                completion = await self._call(messages, request, p, rng)
+                completion = await self._call(messages, request, p, rng, client)
         return completion
 
     # -- helpers -------------------------------------------------------------------------------
@@ -201,18 +240,23 @@ class RemoteBackend(Backend):
         request: dict[str, Any],
         p: dict[str, Any],
         rng: random.Random,
+        client: Any = None,
     ) -> Completion:
         litellm = import_litellm()
-        if request.get("tools") and _has_mcp_gateway():
+        if client is not None:
+            kwargs = _openai_request(self.model, messages, request)
+            send = lambda: client.chat.completions.create(**kwargs)  # noqa: E731
+        else:
+            send = lambda: litellm.acompletion(  # noqa: E731
+                model=self.model, messages=messages, num_retries=0, **request
+            )
+        if client is None and request.get("tools") and _has_mcp_gateway():
             # plain function tools never go through litellm's MCP gateway, whose import needs the
             # optional `mcp` package (litellm 1.106 imports it for every request with tools)
             request = {**request, "_skip_mcp_handler": True}
         for attempt in range(self.max_retries + 1):
             try:
-                response = await litellm.acompletion(
-                    model=self.model, messages=messages, num_retries=0, **request
-                )
-                return self._to_completion(response, p)
+                return self._to_completion(await send(), p)
             except Exception as exc:  # litellm maps provider errors to its own exception types
                 status = getattr(exc, "status_code", None)
                 retryable = status in RETRY_STATUS or _is_transient(exc, litellm)
@@ -280,10 +324,53 @@ def _without_credentials(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
+_OPENAI_PARAMS = frozenset(
+    {
+        "temperature",
+        "max_tokens",
+        "top_p",
+        "seed",
+        "stop",
+        "presence_penalty",
+        "frequency_penalty",
+        "tools",
+        "tool_choice",
+        "response_format",
+        "n",
+        "logprobs",
+        "top_logprobs",
+        "user",
+        "logit_bias",
+        "extra_headers",
+    }
+)
+_CONNECTION = frozenset({"api_base", "api_key", "timeout", "api_version"})
+
+
+def _openai_request(model: str, messages: list[Message], request: Mapping[str, Any]) -> dict:
+    """Arguments for ``client.chat.completions.create``: OpenAI parameters as such, other
+    generation parameters (``top_k`` ...) in ``extra_body``, connection settings dropped."""
+    kwargs: dict[str, Any] = {"model": model.split("/", 1)[1], "messages": messages}
+    extra = {}
+    for key, value in request.items():
+        if key in _CONNECTION or key.startswith("_"):
+            continue
+        (kwargs if key in _OPENAI_PARAMS else extra)[key] = value
+    if extra:
+        kwargs["extra_body"] = extra
+    return kwargs
+
+
 def _is_transient(exc: Exception, litellm: Any) -> bool:
+    import openai
+
     transient = tuple(
         t
         for t in (
+            openai.APITimeoutError,
+            openai.APIConnectionError,
+            openai.RateLimitError,
+            openai.InternalServerError,
             getattr(litellm, "Timeout", None),
             getattr(litellm, "APIConnectionError", None),
             getattr(litellm, "RateLimitError", None),

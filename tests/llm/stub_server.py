@@ -140,7 +140,7 @@ class StubServer:
         self.requests: list[RecordedRequest] = []
         self.in_flight = 0
         self.max_in_flight = 0
-        self._httpd = ThreadingHTTPServer((host, port), _make_handler(self))
+        self._httpd = _Server((host, port), _make_handler(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
@@ -251,6 +251,11 @@ class StubServer:
                 "total_tokens": prompt_tokens + completion_tokens,
             },
         }
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 512  # the default backlog of 5 refuses bursts of concurrent clients
+    daemon_threads = True
 
 
 def _make_handler(server: StubServer) -> type[BaseHTTPRequestHandler]:

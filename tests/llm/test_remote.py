@@ -54,6 +54,18 @@ def _loopback_only(monkeypatch):
     forbid_non_loopback(monkeypatch)
 
 
+_TRANSPORT = {"name": "auto"}
+
+
+@pytest.fixture(autouse=True, params=["litellm", "openai"])
+def transport(request):
+    """Every test runs over both transports: litellm, and the lean openai-SDK path that
+    ``transport="auto"`` picks for OpenAI-compatible endpoints."""
+    _TRANSPORT["name"] = request.param
+    yield request.param
+    _TRANSPORT["name"] = "auto"
+
+
 @pytest.fixture
 def server():
     with running_stub_server() as stub:
@@ -61,7 +73,13 @@ def server():
 
 
 def make_backend(server: StubServer, **kwargs) -> RemoteBackend:
-    options = {"api_base": server.url + "/v1", "api_key": KEY, "backoff": 0.01, "cache": False}
+    options = {
+        "api_base": server.url + "/v1",
+        "api_key": KEY,
+        "backoff": 0.01,
+        "cache": False,
+        "transport": _TRANSPORT["name"],
+    }
     options.update(kwargs)
     return RemoteBackend("openai/stub-model", **options)
 
@@ -617,3 +635,13 @@ def test_the_network_guard_refuses_non_loopback_addresses():
         socket.create_connection(("203.0.113.7", 80), timeout=1)
     with pytest.raises(OSError, match="network guard"):
         socket.getaddrinfo("api.openai.com", 443)
+
+
+def test_auto_transport_choice():
+    assert RemoteBackend("openai/m", api_base="http://127.0.0.1:1/v1").uses_openai_transport(
+        {"api_base": "http://127.0.0.1:1/v1"}
+    )
+    assert not RemoteBackend("anthropic/claude").uses_openai_transport({})
+    assert not RemoteBackend("openai/gpt-4o").uses_openai_transport({})  # no api_base: litellm
+    with pytest.raises(ValueError, match="transport"):
+        RemoteBackend("openai/m", transport="carrier-pigeon")
