@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from sdialog._progress import ProgressBar
 from sdialog.dialog import Dialog
+from sdialog.dialog.io import atomic_write
 from sdialog.scenario import Scenario
 from sdialog.simulation import DialogSpec, simulate_dialogs
 
@@ -213,7 +214,7 @@ def _repair_jsonl(path: Path) -> None:
         return
     data = path.read_bytes()
     if data and not data.endswith(b"\n"):
-        path.write_bytes(data[: data.rfind(b"\n") + 1])
+        os.truncate(path, data.rfind(b"\n") + 1)
 
 
 def _write_manifest(
@@ -244,7 +245,4 @@ def _write_manifest(
         "finished": len(_finished_ids(out, output)),
         "seconds": None if seconds is None else round(seconds, 2),
     }
-    target = out / MANIFEST_FILE
-    tmp = target.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    os.replace(tmp, target)
+    atomic_write(out / MANIFEST_FILE, lambda handle: handle.write(json.dumps(manifest, indent=2)))

@@ -182,21 +182,27 @@ def drive(
     pending: dict[int, Request] = {}
     bar = ProgressBar(len(steps)) if progress else None
 
+    def finish(i: int, result: Any) -> None:
+        pending.pop(i, None)
+        results[i] = result
+        if on_result is not None and not isinstance(result, Exception):
+            on_result(i, result)
+        if bar is not None:
+            bar.advance()
+
     def advance(i: int, value: Any) -> None:
+        """Feed ``value`` (a completion, an exception, or None to start) to dialog ``i``."""
+        if isinstance(value, Exception):
+            finish(i, value)
+            return
         try:
             pending[i] = steps[i].send(value)
-            return
         except StopIteration as stop:
-            results[i] = stop.value
+            finish(i, stop.value)
         except Exception as exc:
             if errors == "raise":
                 raise
-            results[i] = exc
-        pending.pop(i, None)
-        if on_result is not None and not isinstance(results[i], Exception):
-            on_result(i, results[i])
-        if bar is not None:
-            bar.advance()
+            finish(i, exc)
 
     try:
         for i in range(len(steps)):
@@ -204,13 +210,7 @@ def drive(
         while pending:
             for indices in _groups(pending).values():
                 for i, completion in zip(indices, _complete(indices, pending, errors), strict=True):
-                    if isinstance(completion, Exception):
-                        pending.pop(i, None)
-                        results[i] = completion
-                        if bar is not None:
-                            bar.advance()
-                    else:
-                        advance(i, completion)
+                    advance(i, completion)
     finally:
         if bar is not None:
             bar.close()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sdialog.agents.session import END_MARKER, AgentSession
@@ -78,7 +78,7 @@ class Agent:
         if inspectors:
             raise NotImplementedError("inspectors arrive with sdialog.interpretability")
         self.persona = persona
-        self.name = name or _persona_field(persona, "name") or "Agent"
+        self.name = name or persona_field(persona, "name") or "Agent"
         self.context = context
         self.first_utterance = first_utterance
         self.dialogue_details = dialogue_details
@@ -106,8 +106,8 @@ class Agent:
         return render(
             "agent_system.j2",
             # the persona's own name in the prompt; the speaker label may be a role ("Customer")
-            name=_persona_field(self.persona, "name") or self.name,
-            role=_persona_field(self.persona, "role"),
+            name=persona_field(self.persona, "name") or self.name,
+            role=persona_field(self.persona, "role"),
             other_name=other_name,
             persona=_describe(self.persona, skip=("name", "role")),
             context=_describe(self.context),
@@ -258,8 +258,9 @@ def _as_orchestrator_list(value: Any) -> list[Any]:
     return items
 
 
-def _persona_field(persona: Any, field: str) -> Any:
-    if isinstance(persona, dict):
+def persona_field(persona: Any, field: str) -> Any:
+    """A field of a persona object or dict (``None`` when absent)."""
+    if isinstance(persona, Mapping):
         return persona.get(field)
     return getattr(persona, field, None) if persona is not None else None
 

@@ -461,6 +461,7 @@ class PersonaDialogGenerator(DialogGenerator):
         **kwargs: Any,
     ):
         from sdialog.agents import Agent
+        from sdialog.agents.agent import persona_field
 
         self.agents: tuple[Agent, Agent] | None = None
         if isinstance(persona_a, Agent) and isinstance(persona_b, Agent):
@@ -515,10 +516,3 @@ class PersonaDialogGenerator(DialogGenerator):
         return dialogs[0] if n == 1 else dialogs
 
     __call__ = generate
-
-
-def persona_field(persona: Any, field: str) -> Any:
-    """A field of a persona object or dict (``None`` when absent)."""
-    if isinstance(persona, Mapping):
-        return persona.get(field)
-    return getattr(persona, field, None)
