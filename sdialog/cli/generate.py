@@ -1,7 +1,7 @@
-"""The ``sdialog`` command line.
+"""``sdialog generate``: a corpus of dialogs from a scenario file.
 
 Example:
-    $ sdialog generate examples/doctor_patient.yaml -n 20 -o out/doctor
+    $ sdialog generate examples/doctor_patient.yaml -n 20 -o out/doctor --resume
 """
 
 from __future__ import annotations
@@ -12,12 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-app = typer.Typer(help="Build, simulate and evaluate conversational agents.", no_args_is_help=True)
-
-
-@app.callback()
-def main() -> None:
-    """sdialog: persona-driven dialog simulation, evaluation and more."""
+from sdialog.cli._app import app
 
 
 @app.command()
@@ -76,7 +71,3 @@ def generate(
     )
     if result.failed:
         raise typer.Exit(1)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    app()

@@ -1,0 +1,13 @@
+"""The ``sdialog`` command line: one module per sub-command, all on one typer ``app``.
+
+Example:
+    $ sdialog generate examples/doctor_patient.yaml -n 20 -o out/doctor
+    $ sdialog --help
+"""
+
+from __future__ import annotations
+
+from sdialog.cli import generate as _generate  # noqa: F401  (registers `sdialog generate`)
+from sdialog.cli._app import app
+
+__all__ = ["app"]
