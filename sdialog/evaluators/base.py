@@ -1,0 +1,92 @@
+"""The one call shape every per-dialog score shares: ``score(dialog)`` and ``score.batch(dialogs)``.
+
+A score maps one :class:`~sdialog.Dialog` to a number, a dict of numbers, or a per-turn list.
+Subclasses implement :meth:`DialogScore.score`; scores that gain from batching (judges,
+embedding-based scores) also override :meth:`DialogScore.score_batch`. :meth:`DialogScore.config`
+describes everything that changes the result, so caches and reports can key on it.
+
+Example:
+    >>> from sdialog import Dialog, Turn
+    >>> class TurnCount(DialogScore):
+    ...     name = "turn-count"
+    ...     def score(self, dialog):
+    ...         return len(dialog)
+    >>> count = TurnCount()
+    >>> count(Dialog(turns=[Turn("A", "Hi"), Turn("B", "Hello")]))
+    2
+    >>> count.batch([Dialog(turns=[Turn("A", "Hi")])] * 2)
+    [1, 1]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Union
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sdialog.dialog import Dialog
+
+ScoreValue = Union[float, int, bool, None, dict[str, Any], list[Any]]  # noqa: UP007
+"""What a score returns for one dialog (``None``: it could not be computed; see the score)."""
+
+
+class DialogScore:
+    """Base of every per-dialog score.
+
+    Subclasses set ``name`` (a short, stable, kebab-case identifier) and implement
+    :meth:`score`. Settings go to ``__init__``; the data goes to the call.
+    """
+
+    name: ClassVar[str] = "score"
+
+    def score(self, dialog: Dialog) -> ScoreValue:
+        """Score one dialog."""
+        raise NotImplementedError(f"{type(self).__name__} must implement score(dialog)")
+
+    def score_batch(self, dialogs: Sequence[Dialog]) -> list[ScoreValue]:
+        """Score many dialogs (override to batch model calls); results are in input order."""
+        return [self.score(dialog) for dialog in dialogs]
+
+    def __call__(self, dialog: Dialog) -> ScoreValue:
+        return self.score(dialog)
+
+    def batch(self, dialogs: Iterable[Dialog]) -> list[ScoreValue]:
+        """Score many dialogs; results are in input order."""
+        return self.score_batch(list(dialogs))
+
+    def config(self) -> dict[str, Any]:
+        """Everything that changes this score's result (class, version, settings).
+
+        The default takes the public attributes of the instance; override to add what they miss
+        (a prompt's rendered text, a model's provenance).
+        """
+        from sdialog import __version__
+
+        settings = {
+            key: _describe(value) for key, value in sorted(vars(self).items()) if not key[:1] == "_"
+        }
+        return {
+            "class": f"{type(self).__module__}.{type(self).__qualname__}",
+            "name": self.name,
+            "version": __version__,
+            "settings": settings,
+        }
+
+    def __repr__(self) -> str:
+        settings = ", ".join(f"{k}={v!r}" for k, v in self.config()["settings"].items())
+        return f"{type(self).__name__}({settings})"
+
+
+def _describe(value: Any) -> Any:
+    """A JSON-friendly, deterministic description of a setting."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_describe(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _describe(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, DialogScore):
+        return value.config()
+    if callable(value) and hasattr(value, "__qualname__"):
+        return f"{getattr(value, '__module__', '?')}.{value.__qualname__}"
+    return f"{type(value).__module__}.{type(value).__qualname__}"
