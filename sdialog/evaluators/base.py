@@ -62,9 +62,8 @@ class DialogScore:
         """
         from sdialog import __version__
 
-        settings = {
-            key: _describe(value) for key, value in sorted(vars(self).items()) if not key[:1] == "_"
-        }
+        public = {k: v for k, v in sorted(vars(self).items()) if not k.startswith("_")}
+        settings = {key: _describe(value) for key, value in public.items()}
         return {
             "class": f"{type(self).__module__}.{type(self).__qualname__}",
             "name": self.name,
