@@ -1,0 +1,39 @@
+"""Serve agents over HTTP with OpenAI- and Ollama-compatible endpoints.
+
+- :class:`Server` — several agents behind one endpoint, in the foreground or a background thread.
+- ``agent.serve(port=1333)`` — the one-agent shortcut; ``sdialog serve FILE`` from the shell.
+- :func:`agents_from_file` — the agents of a scenario YAML or an agent JSON file.
+
+Importing this package imports no web framework; FastAPI and uvicorn load when a server is built
+(``pip install "sdialog[server]"``).
+
+Example:
+    >>> from sdialog.agents import Agent
+    >>> from sdialog.llm import ScriptedBackend
+    >>> from sdialog.server import Server
+    >>> server = Server([Agent(name="Sam", model=ScriptedBackend.echo())], port=0)
+    >>> sorted(server.agents), server.url
+    (['Sam'], 'http://127.0.0.1:0')
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_LAZY = {
+    "Server": "sdialog.server.core",
+    "AgentRunner": "sdialog.server.runner",
+    "agents_from_file": "sdialog.server.loading",
+    "create_app": "sdialog.server.app",
+}
+
+__all__ = ["AgentRunner", "Server", "agents_from_file", "create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sdialog.server' has no attribute {name!r}")

@@ -1,0 +1,192 @@
+"""Request models of the HTTP API (OpenAI- and Ollama-shaped) and their validation errors.
+
+Requests are parsed by hand (``parse_request``) rather than by FastAPI's body binding, so that a
+malformed body always becomes a 400 whose message names the offending field.
+
+Example:
+    >>> request = parse_request(ChatCompletionRequest, b'{"model": "Sam", "messages": []}')
+    >>> request.model, request.stream
+    ('Sam', False)
+    >>> parse_request(ChatCompletionRequest, b'{"messages": "hi"}')
+    Traceback (most recent call last):
+    ...
+    sdialog.server.schemas.RequestError: messages: Input should be a valid list
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class RequestError(ValueError):
+    """A bad request: ``status`` (400, 404 ...), the field at fault (``param``) and a ``code``."""
+
+    def __init__(
+        self, message: str, *, status: int = 400, param: str | None = None, code: str | None = None
+    ):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.param = param
+        self.code = code or {400: "invalid_request", 404: "model_not_found"}.get(status)
+
+
+class ChatMessage(BaseModel):
+    """One chat message; ``content`` may be text or a list of ``{"type": "text"}`` parts."""
+
+    model_config = ConfigDict(extra="allow")
+
+    role: Literal["system", "developer", "user", "assistant"]
+    content: str | list[dict[str, Any]] | None = None
+
+    def text(self) -> str:
+        """The message text (text parts joined); other part types are refused."""
+        if self.content is None:
+            return ""
+        if isinstance(self.content, str):
+            return self.content
+        pieces = []
+        for part in self.content:
+            if part.get("type") != "text" or not isinstance(part.get("text"), str):
+                raise RequestError(
+                    f"only text content parts are supported, got type {part.get('type')!r}",
+                    param="messages.content",
+                )
+            pieces.append(part["text"])
+        return "".join(pieces)
+
+
+class ChatCompletionRequest(BaseModel):
+    """``POST /v1/chat/completions`` (the OpenAI shape; unknown fields are ignored)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    model: str | None = None
+    messages: list[ChatMessage]
+    stream: bool = False
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    top_p: float | None = Field(default=None, gt=0, le=1)
+    top_k: int | None = Field(default=None, ge=0)
+    max_tokens: int | None = Field(default=None, ge=1)
+    max_completion_tokens: int | None = Field(default=None, ge=1)
+    stop: str | list[str] | None = None
+    seed: int | None = None
+    presence_penalty: float | None = Field(default=None, ge=-2, le=2)
+    frequency_penalty: float | None = Field(default=None, ge=-2, le=2)
+    repetition_penalty: float | None = Field(default=None, gt=0)
+    n: int = Field(default=1, ge=1, le=1)
+    user: str | None = None
+    conversation_id: str | None = Field(default=None, max_length=256)
+    stream_options: dict[str, Any] | None = None
+    tools: list[Any] | None = None
+
+    @field_validator("stop")
+    @classmethod
+    def _few_stops(cls, value: Any) -> Any:
+        if isinstance(value, list) and len(value) > 4:
+            raise ValueError("at most 4 stop strings")
+        return value
+
+    @field_validator("tools")
+    @classmethod
+    def _no_client_tools(cls, value: Any) -> Any:
+        if value:
+            raise ValueError("client-side tools are not supported; the agent has its own")
+        return value
+
+    def generation_params(self) -> dict[str, Any]:
+        """The generation parameters the client set (``None`` values dropped)."""
+        params = {
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "top_k": self.top_k,
+            "max_tokens": self.max_completion_tokens or self.max_tokens,
+            "stop": self.stop,
+            "presence_penalty": self.presence_penalty,
+            "frequency_penalty": self.frequency_penalty,
+            "repetition_penalty": self.repetition_penalty,
+        }
+        return {k: v for k, v in params.items() if v is not None}
+
+
+class OllamaOptions(BaseModel):
+    """The ``options`` of an Ollama request (the ones an agent can honour; others are ignored)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    top_p: float | None = Field(default=None, gt=0, le=1)
+    top_k: int | None = Field(default=None, ge=0)
+    num_predict: int | None = None
+    stop: list[str] | str | None = None
+    seed: int | None = None
+    repeat_penalty: float | None = Field(default=None, gt=0)
+    presence_penalty: float | None = Field(default=None, ge=-2, le=2)
+    frequency_penalty: float | None = Field(default=None, ge=-2, le=2)
+
+
+class OllamaChatRequest(BaseModel):
+    """``POST /api/chat`` (the Ollama shape; ``stream`` defaults to true, as in Ollama)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    model: str | None = None
+    messages: list[ChatMessage] = Field(default_factory=list)
+    stream: bool = True
+    options: OllamaOptions = Field(default_factory=OllamaOptions)
+    conversation_id: str | None = Field(default=None, max_length=256)
+    tools: list[Any] | None = None
+
+    @field_validator("tools")
+    @classmethod
+    def _no_client_tools(cls, value: Any) -> Any:
+        if value:
+            raise ValueError("client-side tools are not supported; the agent has its own")
+        return value
+
+    def generation_params(self) -> dict[str, Any]:
+        """The generation parameters of ``options`` (``num_predict`` <= 0 means no limit)."""
+        o = self.options
+        params = {
+            "temperature": o.temperature,
+            "top_p": o.top_p,
+            "top_k": o.top_k,
+            "max_tokens": o.num_predict if o.num_predict and o.num_predict > 0 else None,
+            "stop": o.stop,
+            "repetition_penalty": o.repeat_penalty,
+            "presence_penalty": o.presence_penalty,
+            "frequency_penalty": o.frequency_penalty,
+        }
+        return {k: v for k, v in params.items() if v is not None}
+
+
+class OllamaShowRequest(BaseModel):
+    """``POST /api/show``: ``model`` (or the older ``name``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    model: str | None = None
+    name: str | None = None
+
+
+def parse_request(model: type[ModelT], body: bytes) -> ModelT:
+    """Parse a JSON body into ``model``; raise :class:`RequestError` naming the bad field."""
+    try:
+        data = json.loads(body or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise RequestError(f"the request body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise RequestError(f"the request body must be a JSON object, got {type(data).__name__}")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(p) for p in error["loc"] if not isinstance(p, int)) or None
+        where = ".".join(str(p) for p in error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        raise RequestError(f"{where}: {message}", param=field) from None
