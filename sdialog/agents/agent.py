@@ -217,6 +217,23 @@ class Agent:
 
     talk_with = dialog_with
 
+    def serve(
+        self, host: str = "127.0.0.1", port: int = 1333, block: bool = True, **options: Any
+    ) -> Any:
+        """Serve this agent over HTTP (OpenAI- and Ollama-compatible; model id = its name).
+
+        Blocks until interrupted; ``block=False`` returns the started
+        :class:`~sdialog.server.Server` (call ``.stop()``). ``options`` go to the Server
+        (``api_key``, ``stateful`` ...). See docs/server.md.
+        """
+        from sdialog.server import Server
+
+        server = Server(self, host=host, port=port, **options)
+        if not block:
+            return server.start()
+        server.run()
+        return server
+
     # -- composition ---------------------------------------------------------------------------
     def __or__(self, other: Any) -> Agent:
         """``agent | orchestrator`` or ``agent | [o1, o2]``: a copy of the agent with them added."""
