@@ -44,6 +44,8 @@ class Agent:
         think: ask for reasoning inside ``<think></think>``; it is kept as ``think`` events.
         can_finish: the agent may end the conversation by writing ``[END]``.
         orchestrators: orchestrators consulted before every reply.
+        inspectors: :class:`sdialog.interpretability.Inspector` objects that capture/steer this
+            agent's own generation calls (local models only); also ``agent | inspector``.
         preprocessing_fn: applied once to every incoming utterance.
         postprocess_fn: applied once to every reply.
         system_prompt: use this instead of the persona template.
@@ -75,8 +77,6 @@ class Agent:
     ):
         from sdialog.llm import get_backend
 
-        if inspectors:
-            raise NotImplementedError("inspectors arrive with sdialog.interpretability")
         self.persona = persona
         self.name = name or persona_field(persona, "name") or "Agent"
         self.context = context
@@ -94,6 +94,7 @@ class Agent:
         self.llm_kwargs = dict(llm_kwargs)
         connection = {k: v for k, v in llm_kwargs.items() if k not in GENERATION_PARAMS}
         self.backend: Backend = get_backend(model, **connection)
+        self.inspectors: list[Any] = _as_inspector_list(inspectors, self.backend)
         self._session = AgentSession(self, seed=self._default_seed())
 
     # -- prompts -------------------------------------------------------------------------------
@@ -134,6 +135,8 @@ class Agent:
         if user_stop:
             stops += [user_stop] if isinstance(user_stop, str) else list(user_stop)
         params["stop"] = stops
+        if self.inspectors:  # scoped to this agent's own calls (never cached, never shared)
+            params["hooks"] = list(self.inspectors)
         return params
 
     # -- state ---------------------------------------------------------------------------------
@@ -236,10 +239,14 @@ class Agent:
 
     # -- composition ---------------------------------------------------------------------------
     def __or__(self, other: Any) -> Agent:
-        """``agent | orchestrator`` or ``agent | [o1, o2]``: a copy of the agent with them added."""
-        added = _as_orchestrator_list(other)
+        """``agent | orchestrator``, ``agent | inspector`` or ``agent | [x, y]``: a copy of the
+        agent with them added (the inspectors are shared, not copied: they collect its replies)."""
+        items = list(other) if isinstance(other, (list, tuple)) else [other]
+        inspectors = [x for x in items if _is_inspector(x)]
+        added = _as_orchestrator_list([x for x in items if not _is_inspector(x)])
         clone = copy.copy(self)
         clone.orchestrators = [*self.orchestrators, *added]
+        clone.inspectors = [*self.inspectors, *_as_inspector_list(inspectors, self.backend)]
         clone._session = AgentSession(clone, seed=self._session.seed)
         return clone
 
@@ -272,6 +279,25 @@ def _as_orchestrator_list(value: Any) -> list[Any]:
             raise TypeError(
                 f"expected an orchestrator (with instruct() and fork()), got {type(item).__name__}"
             )
+    return items
+
+
+def _is_inspector(item: Any) -> bool:
+    return callable(getattr(item, "generation", None)) and hasattr(item, "steerers")
+
+
+def _as_inspector_list(value: Any, backend: Backend) -> list[Any]:
+    if value is None:
+        return []
+    items = list(value) if isinstance(value, (list, tuple)) else [value]
+    for item in items:
+        if not _is_inspector(item):
+            raise TypeError(f"expected an Inspector, got {type(item).__name__}")
+    if items and backend.kind != "local":
+        raise ValueError(
+            f"inspectors need a local model (huggingface:... or the embedded default); "
+            f"this agent uses {backend.model!r} ({backend.kind})"
+        )
     return items
 
 

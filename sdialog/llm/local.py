@@ -14,8 +14,10 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -52,7 +54,41 @@ STRUCTURED_MAX_TOKENS = 512
 """Token budget of a structured reply when ``max_tokens`` is not given."""
 
 Hook = Callable[[Any], contextlib.AbstractContextManager[Any]]
-"""A hook factory: ``hook(torch_model)`` returns a context manager active during generation."""
+"""A hook factory: ``hook(torch_model)`` returns a context manager active during generation.
+
+An object with a ``generation(context)`` method is called with a :class:`GenerationContext`
+instead, so it knows which rows of the call each ``generate`` chunk holds and where the padding is.
+"""
+
+_CALL_IDS = itertools.count()
+
+
+@dataclass
+class GenerationContext:
+    """What a context-aware hook sees for one ``model.generate`` call (one chunk of a batch).
+
+    Rows are sorted by prompt length and chunked, so ``rows[b]`` is the index, within the
+    ``complete_batch`` call, of batch row ``b``; prompts are left-padded (``attention_mask`` is 0 on
+    padding). ``sequences`` is set to the generated ids (prompt included) before the hook exits.
+
+    Example:
+        >>> class Counting:
+        ...     def generation(self, context):       # called instead of hook(model)
+        ...         print(context.rows, context.call_size)
+        ...         return contextlib.nullcontext()
+        >>> backend.complete(messages, hooks=[Counting()])    # doctest: +SKIP
+        (0,) 1
+    """
+
+    model: Any
+    tokenizer: Any
+    input_ids: Any
+    attention_mask: Any
+    rows: tuple[int, ...]
+    call_id: int
+    call_size: int
+    eos_token_ids: tuple[int, ...] = ()
+    sequences: Any = None
 
 
 class LocalBackend(Backend):
@@ -149,10 +185,16 @@ class LocalBackend(Backend):
         # Sort by length so each chunk has little padding; results go back in input order.
         order = sorted(range(n), key=lambda i: len(prompts[i]))
         results: list[Completion | None] = [None] * n
+        call = (next(_CALL_IDS), n)
         for start in range(0, n, self.max_batch_size):
             chunk = order[start : start + self.max_batch_size]
             texts, usages, finishes = self._generate(
-                [prompts[i] for i in chunk], [seeds[i] for i in chunk], p, grammar_schema, hooks
+                [prompts[i] for i in chunk],
+                [seeds[i] for i in chunk],
+                p,
+                grammar_schema,
+                hooks,
+                (tuple(chunk), *call),
             )
             for i, text, usage, finish in zip(chunk, texts, usages, finishes, strict=True):
                 row_params = {**p, "seed": seeds[i]}
@@ -166,6 +208,7 @@ class LocalBackend(Backend):
         p: dict[str, Any],
         grammar_schema: dict[str, Any] | None,
         hooks: Sequence[Hook],
+        call: tuple[tuple[int, ...], int, int] | None = None,
     ) -> tuple[list[str], list[Usage], list[str]]:
         import torch
         from transformers import GenerationConfig, LogitsProcessorList, StoppingCriteriaList
@@ -199,15 +242,32 @@ class LocalBackend(Backend):
             repetition_penalty=p.get("repetition_penalty"),
         )
         criteria = StoppingCriteriaList([_stop_criteria(loaded, stops)] if stops else [])
+        rows, call_id, call_size = call or (
+            tuple(range(len(prompts))),
+            next(_CALL_IDS),
+            len(prompts),
+        )
+        context = GenerationContext(
+            model,
+            tokenizer,
+            batch["input_ids"],
+            batch["attention_mask"],
+            rows,
+            call_id,
+            call_size,
+            tuple(_as_list(config.eos_token_id)),
+        )
         with loaded.lock, torch.inference_mode(), contextlib.ExitStack() as stack:
             for hook in hooks:
-                stack.enter_context(hook(model))
+                generation = getattr(hook, "generation", None)
+                stack.enter_context(generation(context) if generation else hook(model))
             output = model.generate(
                 **batch,
                 generation_config=config,
                 logits_processor=processors,
                 stopping_criteria=criteria,
             )
+            context.sequences = output
         prompt_len = batch["input_ids"].shape[1]
         # Only end-of-turn ends a row: generate pads finished rows after their EOS, and a pad
         # token may legitimately appear earlier (e.g. as text inside a constrained JSON string).
@@ -293,6 +353,71 @@ class LocalBackend(Backend):
         scores = []
         for i, row in enumerate(rows):
             scores.append(float(token_lp[i, len(prompt_ids) - 1 : len(row) - 1].sum()))
+        return scores
+
+    def score_continuations_batch(
+        self,
+        conversations: Sequence[Sequence[Message]],
+        candidates: Sequence[str],
+        **params: Any,
+    ) -> list[list[float]]:
+        """:meth:`score_continuations` for many conversations in batched forward passes:
+        ``result[i][j]`` is the log-probability of ``candidates[j]`` after ``conversations[i]``.
+
+        Rows are left-padded (with matching position ids), sorted by length and run
+        ``max_batch_size`` at a time; only the last positions get logits. When every candidate is
+        one token, each conversation is a single row.
+
+        Example:
+            >>> backend.score_continuations_batch([msgs_a, msgs_b], ["Yes", "No"])  # doctest: +SKIP
+            [[-0.41, -1.09], [-2.3, -0.11]]
+        """
+        import torch
+
+        loaded = self.load()
+        tokenizer, model = loaded.tokenizer, loaded.model
+        cands = [tokenizer(c, add_special_tokens=False)["input_ids"] for c in candidates]
+        if any(not ids for ids in cands):
+            raise ValueError("candidates must be non-empty strings")
+        prompts = [
+            tokenizer(self.render_prompt(list(c)), add_special_tokens=False)["input_ids"]
+            for c in conversations
+        ]
+        single = all(len(ids) == 1 for ids in cands)
+        # a row: (conversation, candidate or None for "all single-token candidates", token ids)
+        rows = [
+            (i, j, p + c)
+            for i, p in enumerate(prompts)
+            for j, c in ([(None, [])] if single else enumerate(cands))
+        ]
+        scores = [[0.0] * len(cands) for _ in prompts]
+        keep = 1 + max((len(c) for c in cands), default=0)
+        pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+        order = sorted(range(len(rows)), key=lambda r: len(rows[r][2]))
+        for start in range(0, len(order) if cands else 0, self.max_batch_size):
+            chunk = [rows[r] for r in order[start : start + self.max_batch_size]]
+            width = max(len(ids) for _, _, ids in chunk)
+            ids = [[pad] * (width - len(r)) + r for _, _, r in chunk]
+            mask = [[0] * (width - len(r)) + [1] * len(r) for _, _, r in chunk]
+            input_ids = torch.tensor(ids, device=loaded.device)
+            attention = torch.tensor(mask, device=loaded.device)
+            positions = (attention.cumsum(-1) - 1).clamp(min=0)
+            with loaded.lock, torch.inference_mode():
+                logits = model(
+                    input_ids=input_ids,
+                    attention_mask=attention,
+                    position_ids=positions,
+                    logits_to_keep=keep,
+                ).logits.float()
+            logprobs = logits.log_softmax(dim=-1)  # (rows, keep, vocab); last = after the row
+            for b, (i, j, _) in enumerate(chunk):
+                if j is None:
+                    scores[i] = [float(logprobs[b, -1, c[0]]) for c in cands]
+                    continue
+                n = len(cands[j])
+                predicted = logprobs[b, keep - 1 - n : keep - 1]
+                target = torch.tensor(cands[j], device=predicted.device)
+                scores[i][j] = float(predicted.gather(-1, target[:, None]).sum())
         return scores
 
 

@@ -1,0 +1,73 @@
+"""Look inside (and steer) local models while agents talk.
+
+- :class:`Inspector` — capture activations of chosen modules, token by token, during an agent's
+  replies (``agent | inspector``); steer with ``inspector + direction`` / ``inspector - direction``.
+- :class:`DirectionSteerer`, :class:`FunctionSteerer` — reusable steering edits.
+- :class:`Direction`, :func:`extract_direction` — directions from contrastive prompt sets
+  (difference in means or PCA), saved and loaded with metadata (safetensors).
+- :func:`logit_lens`, :class:`LinearProbe`, :func:`patch_activations`, :func:`capture_attention`,
+  :func:`steering_effect` — logit lens, probes, activation patching, attention maps and a
+  significance-tested steering evaluator.
+
+Importing this package does not import torch.
+
+Example:
+    >>> from sdialog.interpretability import Inspector
+    >>> Inspector(target="resid_pre:3")
+    Inspector(target='resid_pre:3', responses=0, steerers=0)
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from sdialog.interpretability.inspector import Inspector, Prompt, Response, Token
+from sdialog.interpretability.steering import DirectionSteerer, FunctionSteerer, Steerer
+
+_LAZY = {
+    "Direction": "sdialog.interpretability.directions",
+    "extract_direction": "sdialog.interpretability.directions",
+    "prompt_activations": "sdialog.interpretability.directions",
+    "logit_lens": "sdialog.interpretability.lens",
+    "LinearProbe": "sdialog.interpretability.probes",
+    "response_features": "sdialog.interpretability.probes",
+    "patch_activations": "sdialog.interpretability.patching",
+    "capture_attention": "sdialog.interpretability.patching",
+    "steering_effect": "sdialog.interpretability.effect",
+    "SteeringEffect": "sdialog.interpretability.effect",
+    "resolve_target": "sdialog.interpretability._modules",
+    "decoder_layers": "sdialog.interpretability._modules",
+}
+
+__all__ = [
+    "Direction",
+    "DirectionSteerer",
+    "FunctionSteerer",
+    "Inspector",
+    "LinearProbe",
+    "Prompt",
+    "Response",
+    "Steerer",
+    "SteeringEffect",
+    "Token",
+    "capture_attention",
+    "decoder_layers",
+    "extract_direction",
+    "logit_lens",
+    "patch_activations",
+    "prompt_activations",
+    "resolve_target",
+    "response_features",
+    "steering_effect",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'sdialog.interpretability' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,369 @@
+"""The Inspector: capture (and steer) activations of a local model during an agent's replies.
+
+Usage first::
+
+    inspector = Inspector(target="model.layers.15", top_k=5)
+    agent = agent | inspector              # hooks only this agent's generation calls
+    agent("How are you?")
+    inspector[-1][0].act                   # state that produced the reply's first token
+    inspector[-1][0].top_k                 # its next-token candidates [(token, prob), ...]
+    inspector.input[-1].acts               # the prompt side: one row per prompt token
+
+Token semantics: ``inspector[i]`` is response ``i`` (in call order, batch rows in input order);
+``inspector[i][k]`` is its ``k``-th generated token (the end-of-turn token included when one was
+generated) and ``.act`` is the hooked module's activation at the position whose logits chose that
+token: the last prompt position for ``k = 0``, the decode step that fed token ``k-1`` otherwise.
+So ``inspector.input[i][-1].act`` equals ``inspector[i][0].act``. Padding is never captured.
+
+Steering operators return *new* inspectors (operands are never modified): ``inspector + d``
+adds a direction, ``inspector - d`` ablates it, ``* s`` scales the last steerer's strength. The
+in-place forms (``+=``, ``-=``, ``*=``, :meth:`Inspector.steer`) change the inspector itself,
+and an agent it is attached to uses the change from its next reply on.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Literal
+
+from sdialog.interpretability._modules import Target, resolve_target
+from sdialog.interpretability.steering import Positions, Steerer, as_steerer
+
+_SERIAL = itertools.count(1)
+
+
+class Token:
+    """One token of a response or prompt: ``.id``, ``.token``, ``.act``, ``[nick]``, ``.top_k``."""
+
+    def __init__(self, owner: _Sequence, index: int):
+        self._owner, self.index = owner, index
+
+    @property
+    def id(self) -> int:
+        return self._owner.ids[self.index]
+
+    @property
+    def token(self) -> str:
+        """The token's text."""
+        return self._owner.tokenizer.decode([self.id])
+
+    @property
+    def act(self) -> Any:
+        """The activation (a tensor; a dict by nickname when the inspector has several targets)."""
+        acts = {k: v[self.index] for k, v in self._owner.acts_by_target.items()}
+        return next(iter(acts.values())) if len(acts) == 1 else acts
+
+    def __getitem__(self, nick: str) -> Any:
+        return self._owner.acts_by_target[nick][self.index]
+
+    @property
+    def top_k(self) -> list[tuple[str, float]] | None:
+        """The next-token candidates at this position: ``[(token, probability), ...]``."""
+        top = self._owner.top
+        if top is None:
+            return None
+        ids, probs = top[0][self.index].tolist(), top[1][self.index].tolist()
+        decode = self._owner.tokenizer.decode
+        return [(decode([i]), p) for i, p in zip(ids, probs, strict=True)]
+
+    def __repr__(self) -> str:
+        return f"Token({self.index}, {self.token!r})"
+
+
+class _Sequence:
+    """Shared behaviour of responses and prompts: indexing, length, text, stacked acts."""
+
+    ids: list[int]
+    acts_by_target: dict[str, Any]
+    tokenizer: Any
+    top: Any = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index: int) -> Token:
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"token {index} out of range ({len(self)} tokens)")
+        return Token(self, index % len(self))
+
+    def __iter__(self) -> Iterator[Token]:
+        return (Token(self, k) for k in range(len(self)))
+
+    @property
+    def text(self) -> str:
+        return self.tokenizer.decode(self.ids, skip_special_tokens=True)
+
+    @property
+    def acts(self) -> Any:
+        """``[tokens, width]`` activations (a dict by nickname for several targets)."""
+        acts = self.acts_by_target
+        return next(iter(acts.values())) if len(acts) == 1 else dict(acts)
+
+
+class Response(_Sequence):
+    """The generated tokens of one reply and their activations (``inspector[i]``)."""
+
+    def __init__(self, ids, acts, prompt_ids, prompt_acts, top_k, tokenizer):
+        self.ids, self.acts_by_target, self.top, self.tokenizer = ids, acts, top_k, tokenizer
+        self.prompt = Prompt(prompt_ids, prompt_acts, tokenizer)
+
+    def __repr__(self) -> str:
+        return f"Response({len(self)} tokens, {self.text[:40]!r})"
+
+
+class Prompt(_Sequence):
+    """The prompt side of one reply (``inspector.input[i]``): one activation per prompt token."""
+
+    def __init__(self, ids, acts, tokenizer):
+        self.ids, self.acts_by_target, self.tokenizer = ids, acts, tokenizer
+
+    def __repr__(self) -> str:
+        return f"Prompt({len(self)} tokens)"
+
+
+class _Inputs(Sequence):
+    def __init__(self, inspector: Inspector):
+        self._responses = inspector.responses
+
+    def __len__(self) -> int:
+        return len(self._responses)
+
+    def __getitem__(self, i):
+        return self._responses[i].prompt
+
+
+class Inspector:
+    """Capture and steer activations of local models during the replies of the agents it joins.
+
+    Args:
+        target: a layer index (``12``, ``-1``), a shorthand (``"resid_pre:12"``,
+            ``"resid_post:12"``, ``"mlp:12"``, ``"attn:12"``), a dotted module path
+            (``"model.layers.12"``), a list of those, or ``{"nick": target}``.
+        top_k: also keep the ``top_k`` next-token candidates of every generated token.
+        capture: ``True``/``"post"`` store activations after this inspector's steering,
+            ``"pre"`` before it, ``False`` steer only (nothing is stored).
+        capture_prompt: also keep the prompt-side activations (``inspector.input``).
+        dtype: storage dtype (e.g. ``torch.float16`` halves the memory); default the model's.
+        device: where captured activations live (default ``"cpu"``).
+        steerers: initial steerers (see :mod:`sdialog.interpretability.steering`).
+
+    Example:
+        >>> inspector = Inspector(target={"mid": "resid_post:1", "mlp": "mlp:1"}, top_k=3)
+        >>> inspector
+        Inspector(target={'mid': 'resid_post:1', 'mlp': 'mlp:1'}, responses=0, steerers=0)
+        >>> steered = inspector - [1.0] * 64     # a new inspector; `inspector` is unchanged
+        >>> len(steered.steerers), len(inspector.steerers)
+        (1, 0)
+    """
+
+    def __init__(
+        self,
+        target: int | str | Sequence[int | str] | Mapping[str, int | str],
+        top_k: int | None = None,
+        *,
+        capture: bool | Literal["pre", "post"] = True,
+        capture_prompt: bool = True,
+        dtype: Any = None,
+        device: str = "cpu",
+        steerers: Sequence[Steerer] = (),
+    ):
+        self.targets: dict[str, int | str] = _nicknames(target)
+        self._spec = target
+        if top_k is not None and (not isinstance(top_k, int) or top_k < 1):
+            raise ValueError(f"Inspector top_k must be a positive int, got {top_k!r}")
+        if capture not in (True, False, "pre", "post"):
+            raise ValueError(f"Inspector capture must be True, False, 'pre' or 'post': {capture!r}")
+        self.top_k = top_k
+        self.capture: Literal["pre", "post"] | None = (
+            None if capture is False else ("post" if capture is True else capture)
+        )
+        self.capture_prompt, self.dtype, self.device = capture_prompt, dtype, device
+        self.steerers: list[Steerer] = list(steerers)
+        for steerer in self.steerers:
+            self._check_target(steerer)
+        self.responses: list[Response] = []
+        self._pending: dict[int, dict[int, Response]] = {}
+        self._resolved: dict[int, dict[str, Target]] = {}
+        self._serial = next(_SERIAL)
+
+    # -- hook protocol (sdialog.llm.local.GenerationContext) ----------------------------------
+    def generation(self, context: Any) -> Any:
+        """The context manager that hooks one ``generate`` call (used by ``LocalBackend``)."""
+        from sdialog.interpretability._hooks import GenerationHooks
+
+        return GenerationHooks(self, context)
+
+    def resolve(self, model: Any) -> dict[str, Target]:
+        """The targets resolved on ``model`` (cached per model)."""
+        key = id(model)
+        if key not in self._resolved:
+            self._resolved[key] = {k: resolve_target(model, t) for k, t in self.targets.items()}
+        return self._resolved[key]
+
+    def _deliver(self, call_id: int, size: int, rows: Sequence[int], got: list[Response]) -> None:
+        slots = self._pending.setdefault(call_id, {})
+        slots.update(zip(rows, got, strict=True))
+        if len(slots) == size:
+            del self._pending[call_id]
+            self.responses.extend(slots[i] for i in range(size))
+
+    def _abandon(self, call_id: int) -> None:
+        self._pending.pop(call_id, None)
+
+    # -- access --------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.responses)
+
+    def __getitem__(self, index: int) -> Response:
+        return self.responses[index]
+
+    def __iter__(self) -> Iterator[Response]:
+        return iter(self.responses)
+
+    @property
+    def input(self) -> Sequence[Prompt]:
+        """The prompt side of each response: ``inspector.input[i][p].act``."""
+        return _Inputs(self)
+
+    def clear(self) -> None:
+        """Forget every captured response (steerers stay)."""
+        self.responses.clear()
+        self._pending.clear()
+
+    def find_instructs(self) -> list[dict[str, Any]]:
+        """Instructions (orchestrator system messages after the first system prompt) found in
+        the captured prompts: ``[{"response": i, "instruction": text}, ...]``."""
+        found = []
+        for i, response in enumerate(self.responses):
+            for text in _system_segments(response.prompt)[1:]:
+                found.append({"response": i, "instruction": text})
+        return found
+
+    def recap(self) -> str:
+        """A short text summary: targets, responses, tokens, stored bytes, steerers."""
+        tokens = sum(len(r) for r in self.responses)
+        stored = sum(
+            t.numel() * t.element_size()
+            for r in self.responses
+            for acts in (r.acts_by_target, r.prompt.acts_by_target)
+            for t in acts.values()
+        )
+        lines = [
+            f"Inspector #{self._serial}: targets {self.targets}",
+            f"  responses: {len(self)}, generated tokens: {tokens}, stored: {stored / 1e6:.2f} MB",
+            f"  capture: {self.capture or 'off'}, top_k: {self.top_k}",
+        ]
+        lines += [f"  steer: {s!r}" for s in self.steerers] or ["  steer: none"]
+        return "\n".join(lines)
+
+    # -- steering ------------------------------------------------------------------------------
+    def steer(
+        self,
+        value: Any,
+        strength: float = 1.0,
+        mode: Literal["add", "ablate"] = "add",
+        positions: Positions = None,
+        target: str | None = None,
+    ) -> Inspector:
+        """Add a steerer to *this* inspector (in place) and return it.
+
+        Example:
+            >>> inspector.steer(direction, strength=4, positions="response")  # doctest: +SKIP
+        """
+        import dataclasses
+
+        steerer = as_steerer(value, mode)
+        changes: dict[str, Any] = {"strength": steerer.strength * float(strength)}
+        if positions is not None:
+            changes["positions"] = positions
+        if target is not None:
+            changes["target"] = target
+        steerer = dataclasses.replace(steerer, **changes)
+        self._check_target(steerer)
+        self.steerers.append(steerer)
+        return self
+
+    def clear_steering(self) -> None:
+        """Remove every steerer (in place)."""
+        self.steerers.clear()
+
+    def _check_target(self, steerer: Steerer) -> None:
+        if steerer.target is not None and steerer.target not in self.targets:
+            raise KeyError(f"steerer target {steerer.target!r} is not one of {list(self.targets)}")
+
+    def _copy(self) -> Inspector:
+        new = copy.copy(self)
+        new.steerers = list(self.steerers)
+        new.responses, new._pending, new._resolved = [], {}, {}
+        new._serial = next(_SERIAL)
+        return new
+
+    def __add__(self, value: Any) -> Inspector:
+        return self._copy().steer(value)
+
+    def __sub__(self, value: Any) -> Inspector:
+        return self._copy().steer(value, mode="ablate")
+
+    def __mul__(self, strength: float) -> Inspector:
+        return self._copy().__imul__(strength)
+
+    __rmul__ = __mul__
+
+    def __iadd__(self, value: Any) -> Inspector:
+        return self.steer(value)
+
+    def __isub__(self, value: Any) -> Inspector:
+        return self.steer(value, mode="ablate")
+
+    def __imul__(self, strength: float) -> Inspector:
+        if not self.steerers:
+            raise ValueError("inspector * strength: add a direction first (inspector + d)")
+        self.steerers[-1] = self.steerers[-1].scaled(strength)
+        return self
+
+    def __repr__(self) -> str:
+        target = self.targets if len(self.targets) > 1 else next(iter(self.targets.values()))
+        if isinstance(self._raw_target, Mapping):
+            target = self.targets
+        return f"Inspector(target={target!r}, responses={len(self)}, steerers={len(self.steerers)})"
+
+    def __str__(self) -> str:
+        return f"<Inspector #{self._serial}>"
+
+
+def _nicknames(target: Any) -> dict[str, int | str]:
+    if isinstance(target, Mapping):
+        if not target:
+            raise ValueError("Inspector target: empty mapping")
+        return {str(k): v for k, v in target.items()}
+    if isinstance(target, (list, tuple)):
+        if not target:
+            raise ValueError("Inspector target: empty list")
+        return {str(t): t for t in target}
+    if isinstance(target, (int, str)) and not isinstance(target, bool):
+        return {str(target): target}
+    raise TypeError(f"Inspector target must be an int, str, list or dict, got {target!r}")
+
+
+def _system_segments(prompt: Prompt) -> list[str]:
+    """The contents of the system messages in a rendered prompt (found via the chat template)."""
+    tokenizer, text = prompt.tokenizer, prompt.tokenizer.decode(prompt.ids)
+    marker = "\x00MARK\x00"
+    try:
+        rendered = tokenizer.apply_chat_template(
+            [{"role": "system", "content": marker}], tokenize=False
+        )
+    except Exception:
+        return []
+    before, _, after = rendered.partition(marker)
+    before = before.removeprefix(tokenizer.bos_token or "\x01")
+    segments, start = [], 0
+    while before and (found := text.find(before, start)) >= 0:
+        end = text.find(after, found + len(before)) if after else len(text)
+        if end < 0:
+            break
+        segments.append(text[found + len(before) : end])
+        start = end
+    return segments
