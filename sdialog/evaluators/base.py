@@ -38,6 +38,8 @@ class DialogScore:
     """
 
     name: ClassVar[str] = "score"
+    chunk_size: ClassVar[int] = 32
+    """Dialogs per :meth:`score_batch` call when :meth:`batch` saves to a cache."""
 
     def score(self, dialog: Dialog) -> ScoreValue:
         """Score one dialog."""
@@ -50,9 +52,49 @@ class DialogScore:
     def __call__(self, dialog: Dialog) -> ScoreValue:
         return self.score(dialog)
 
-    def batch(self, dialogs: Iterable[Dialog]) -> list[ScoreValue]:
-        """Score many dialogs; results are in input order."""
-        return self.score_batch(list(dialogs))
+    def batch(
+        self, dialogs: Iterable[Dialog], *, cache: Any = None, progress: bool | None = None
+    ) -> list[ScoreValue]:
+        """Score many dialogs; results are in input order.
+
+        Args:
+            cache: ``None`` uses the process-wide score cache when one is on
+                (:func:`sdialog.evaluators.cache.enable`); ``False`` turns caching off for this
+                call; a folder or a :class:`~sdialog.evaluators.cache.ScoreCache` uses that one.
+                With a cache, dialogs are scored ``chunk_size`` at a time and each value is saved
+                as soon as its chunk finishes, so an interrupted run resumes; ``None`` values
+                (failures) are not saved.
+            progress: show a progress bar over chunks (default: when there is more than one).
+        """
+        from sdialog.evaluators.cache import is_missing, lookup, resolve
+
+        dialogs = list(dialogs)
+        store = resolve(cache)
+        if store is None:
+            return self.score_batch(dialogs)
+        config_key = store.config_key(self.config())
+        keys = [store.key(config_key, dialog) for dialog in dialogs]
+        results = lookup(store, keys)
+        misses = [i for i, value in enumerate(results) if is_missing(value)]
+        chunks = [misses[s : s + self.chunk_size] for s in range(0, len(misses), self.chunk_size)]
+        bar = None
+        if progress or (progress is None and len(chunks) > 1):
+            from sdialog._progress import ProgressBar
+
+            bar = ProgressBar(len(chunks), f"{self.name} (chunks of {self.chunk_size})")
+        try:
+            for chunk in chunks:
+                values = self.score_batch([dialogs[i] for i in chunk])
+                for i, value in zip(chunk, values, strict=True):
+                    results[i] = value
+                    if value is not None:
+                        store.put(keys[i], value, metric=self.name)
+                if bar is not None:
+                    bar.advance()
+        finally:
+            if bar is not None:
+                bar.close()
+        return results
 
     def config(self) -> dict[str, Any]:
         """Everything that changes this score's result (class, version, settings).
