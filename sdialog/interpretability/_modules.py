@@ -94,12 +94,14 @@ def _layer_target(model: Any, name: str, kind: str, index: int) -> Target:
         return Target(name, layer_path, "output", layer)
     if kind == "resid_pre":
         return Target(name, layer_path, "input", layer)
-    words = ("mlp", "feed_forward", "ffn") if kind == "mlp" else ("attn", "attention")
-    for child_name, child in layer.named_children():
-        if any(w in child_name.lower() for w in words):
-            return Target(name, f"{layer_path}.{child_name}", "output", child)
-    children = ", ".join(n for n, _ in layer.named_children())
-    raise LookupError(f"target {name!r}: no {kind} block in {layer_path} (children: {children})")
+    words = ("mlp", "feed_forward", "ffn") if kind == "mlp" else ("self_attn", "attn", "attention")
+    children = {n: c for n, c in layer.named_children() if "norm" not in n and "ln" not in n}
+    for word in words:  # exact names first, then any block whose name contains one
+        found = [n for n in children if n == word] or [n for n in children if word in n.lower()]
+        if found:
+            return Target(name, f"{layer_path}.{found[0]}", "output", children[found[0]])
+    names = ", ".join(n for n, _ in layer.named_children())
+    raise LookupError(f"target {name!r}: no {kind} block in {layer_path} (children: {names})")
 
 
 def final_norm_and_head(model: Any) -> tuple[Any, Any]:

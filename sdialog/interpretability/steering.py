@@ -27,7 +27,7 @@ from typing import Any, Literal
 Positions = None | Literal["prompt", "response"] | slice | Sequence[int]
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Steerer:
     """Base of steerers: ``strength``, ``positions`` and the ``target`` nickname (None: all)."""
 
@@ -93,7 +93,7 @@ class DirectionSteerer(Steerer):
         >>> steered = Inspector(12) + DirectionSteerer(direction, strength=4)  # doctest: +SKIP
     """
 
-    direction: Any = None
+    direction: Any
     mode: Literal["add", "ablate"] = "add"
 
     def __post_init__(self) -> None:
@@ -145,15 +145,13 @@ class FunctionSteerer(Steerer):
 
     Example:
         >>> import torch
-        >>> FunctionSteerer(fn=lambda h: h * 0).apply(torch.ones(1, 1, 2)).tolist()
+        >>> FunctionSteerer(lambda h: h * 0).apply(torch.ones(1, 1, 2)).tolist()
         [[[0.0, 0.0]]]
     """
 
-    fn: Callable[[Any], Any] | None = None
+    fn: Callable[[Any], Any]
 
     def apply(self, hidden: Any) -> Any:
-        if self.fn is None:
-            raise ValueError("FunctionSteerer needs fn")
         edited = self.fn(hidden)
         if edited.shape != hidden.shape:
             raise ValueError(
@@ -176,5 +174,5 @@ def as_steerer(value: Any, mode: Literal["add", "ablate"] = "add") -> Steerer:
     if callable(value) and not hasattr(value, "shape") and not hasattr(value, "vector"):
         if mode == "ablate":
             raise TypeError("a steering function cannot be subtracted; use + fn")
-        return FunctionSteerer(fn=value)
-    return DirectionSteerer(direction=value, mode=mode)
+        return FunctionSteerer(value)
+    return DirectionSteerer(value, mode=mode)
