@@ -310,3 +310,36 @@ class Dialog(TextTransforms, DialogIO, BaseModel):
         from sdialog.dialog.render import print_dialog
 
         print_dialog(self, all=all, think=think, orchestration=orchestration, console=console)
+
+    def to_audio(
+        self,
+        path: Any = "output/audio",
+        perform_room_acoustics: bool = True,
+        audio_file_format: str = "wav",
+        re_sampling_rate: int = 16000,
+        *,
+        room: Any = "consultation_room",
+        redo: bool = False,
+        **pipeline_kwargs: Any,
+    ) -> Any:
+        """Voice this dialog into ``path`` (per-turn files, dry and wet mixes, manifest, RTTM/STM).
+
+        A thin wrapper over :class:`sdialog.audio.AudioPipeline` (extra ``audio``); keyword
+        arguments such as ``tts_engine``, ``devices``, ``channels``, ``noise``, ``snr_db``,
+        ``seed`` go to it. Returns an :class:`sdialog.audio.AudioDialog`.
+
+        Example:
+            >>> audio = Dialog(turns=[Turn("A", "Hi")]).to_audio("out", tts_engine="synthetic")
+            >>> sorted(audio.files)
+            ['dry', 'room_consultation_room']
+        """
+        from sdialog.audio import AudioPipeline
+
+        rooms = pipeline_kwargs.pop("rooms", [room] if perform_room_acoustics else [])
+        pipeline = AudioPipeline(
+            sampling_rate=re_sampling_rate,
+            audio_file_format=audio_file_format,
+            rooms=rooms,
+            **pipeline_kwargs,
+        )
+        return pipeline.run(self, path, redo=redo)

@@ -1,0 +1,67 @@
+"""Dialogs to realistic speech: TTS, voices, timeline, room acoustics, devices and telephone
+channels, ASR/WER, manifests with RTTM/STM.
+
+Importing this package imports nothing heavy; each name loads its module on first use.
+
+Example:
+    >>> from sdialog import Dialog, Turn
+    >>> from sdialog.audio import AudioPipeline
+    >>> dialog = Dialog(turns=[Turn("A", "Good morning?"), Turn("B", "Morning!")])
+    >>> audio = AudioPipeline(tts_engine="synthetic").run(dialog, "out-audio")
+    >>> [t.speaker for t in audio.turns], "dry" in audio.files
+    (['A', 'B'], True)
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_LAZY = {
+    "AudioPipeline": "sdialog.audio.pipeline",
+    "AudioDialog": "sdialog.audio.audio_dialog",
+    "AudioTurn": "sdialog.audio.audio_dialog",
+    "evaluate_asr": "sdialog.audio.audio_dialog",
+    "Voice": "sdialog.audio.tts.base",
+    "TTSEngine": "sdialog.audio.tts.base",
+    "get_engine": "sdialog.audio.tts.base",
+    "register_engine": "sdialog.audio.tts.base",
+    "clean_text": "sdialog.audio.tts.text",
+    "VoiceDatabase": "sdialog.audio.voices",
+    "assign_voices": "sdialog.audio.voices",
+    "parse_age": "sdialog.audio.voices",
+    "RandomGaps": "sdialog.audio.timeline",
+    "RuleGaps": "sdialog.audio.timeline",
+    "LLMGaps": "sdialog.audio.timeline",
+    "Room": "sdialog.audio.room",
+    "make_room": "sdialog.audio.room_presets",
+    "ROOM_PRESETS": "sdialog.audio.room_presets",
+    "Device": "sdialog.audio.devices",
+    "DEVICES": "sdialog.audio.devices",
+    "get_device": "sdialog.audio.devices",
+    "TelephoneChannel": "sdialog.audio.telephone",
+    "BernoulliLoss": "sdialog.audio.telephone",
+    "GilbertElliott": "sdialog.audio.telephone",
+    "CHANNELS": "sdialog.audio.telephone",
+    "get_channel": "sdialog.audio.telephone",
+    "mix_at_snr": "sdialog.audio.mix",
+    "make_noise": "sdialog.audio.mix",
+    "normalize_loudness": "sdialog.audio.mix",
+    "get_asr": "sdialog.audio.asr",
+    "WhisperASR": "sdialog.audio.asr",
+    "PocketSphinxASR": "sdialog.audio.asr",
+    "wer": "sdialog.audio.wer",
+    "cer": "sdialog.audio.wer",
+    "normalize_text": "sdialog.audio.wer",
+}
+_RENAMED = {"ROOM_PRESETS": "PRESETS"}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), _RENAMED.get(name, name))
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sdialog.audio' has no attribute {name!r}")
