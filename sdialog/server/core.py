@@ -157,7 +157,8 @@ class Server:
     def run(self) -> None:
         """Serve in the foreground until interrupted (Ctrl-C)."""
         server, sock = self._prepare()
-        logger.info("serving %s on %s", ", ".join(sorted(self.agents)), self.url)
+        auth = "bearer-token auth" if self.api_key else "no auth"
+        logger.info("serving %s on %s (%s)", ", ".join(sorted(self.agents)), self.url, auth)
         server.run(sockets=[sock])
 
     def start(self, timeout: float = 30.0) -> Server:

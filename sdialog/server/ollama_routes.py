@@ -23,7 +23,12 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from sdialog.server.app import Serving, as_messages, read_body
 from sdialog.server.openai_routes import text_pieces
 from sdialog.server.runner import Reply
-from sdialog.server.schemas import OllamaChatRequest, OllamaShowRequest, parse_request
+from sdialog.server.schemas import (
+    OllamaChatRequest,
+    OllamaShowRequest,
+    RequestError,
+    parse_request,
+)
 
 router = APIRouter()
 
@@ -53,6 +58,8 @@ async def tags(request: Request) -> dict[str, Any]:
 async def show(request: Request) -> dict[str, Any]:
     serving: Serving = request.app.state.serving
     body = parse_request(OllamaShowRequest, await read_body(request))
+    if not (body.model or body.name):
+        raise RequestError("model: required", param="model")
     _, agent = serving.agent(body.model or body.name)
     info = agent.backend.provenance()
     return {

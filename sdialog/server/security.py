@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+logger = logging.getLogger("sdialog.server.access")
 
 API_KEY_ENV = "SDIALOG_SERVER_API_KEY"
 """Environment variable read for the API key when none is given."""
@@ -93,7 +97,10 @@ async def send_error(
 
 
 class GuardMiddleware:
-    """Auth and body-size limit in front of the app.
+    """Auth, body-size limit and a secret-free access log in front of the app.
+
+    The access log (logger ``sdialog.server.access``, level INFO) records method, path (never
+    the query string), status and duration; never headers or bodies.
 
     Args:
         app: the ASGI app to guard.
@@ -111,6 +118,25 @@ class GuardMiddleware:
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
+        started, status = time.perf_counter(), [0]
+
+        async def logged_send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self._guarded(scope, receive, logged_send, path)
+        finally:
+            logger.info(
+                "%s %s %d %.1f ms",
+                scope.get("method", "?"),
+                path[:200],
+                status[0],
+                (time.perf_counter() - started) * 1000,
+            )
+
+    async def _guarded(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
         if self.api_key is not None:
             header = headers.get(b"authorization", b"").decode("latin-1")
