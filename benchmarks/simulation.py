@@ -2,12 +2,14 @@
 
 (a) local: dialogs x 6 turns on the embedded model, lock-step batched vs one dialog at a time
     (``Agent.dialog_with`` in a loop), in dialogs/min and tokens/s.
-(b) remote: 100 dialogs x 6 turns against a local OpenAI-compatible stub that answers after
-    200 ms, all in flight at once; wall time vs the latency floor (6 x 0.2 s).
+(b) remote: 100 dialogs x 6 turns against a local OpenAI-compatible server (its own process,
+    ``latency_server.py``) that answers after 200 ms, all in flight at once; wall time vs the
+    latency floor (5 model turns x 0.2 s: the opening line is scripted).
 
 Usage:
     python benchmarks/simulation.py local [--batched 32] [--sequential 8] [--turns 6]
     python benchmarks/simulation.py remote [--dialogs 100] [--turns 6] [--delay 0.2]
+        [--transport auto|litellm|openai]
 """
 
 from __future__ import annotations
@@ -20,8 +22,6 @@ import resource
 import sys
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.llm.stub_server
 
 from sdialog.agents import Agent
 from sdialog.simulation import simulate
@@ -77,36 +77,61 @@ def local(args) -> dict:
 
 
 def remote(args) -> dict:
-    from sdialog.llm import RemoteBackend
-    from tests.llm.stub_server import respond, running_stub_server
+    """The system under test runs in its own process (``latency_server.py``), as a real remote
+    endpoint would; this process only simulates."""
+    import socket
+    import subprocess
+    import urllib.request
 
-    with running_stub_server() as server:
-        server.default = respond(
-            lambda body: f"{body['messages'][0]['content'][:11]} reply {len(body['messages'])}",
-            delay=args.delay,
-        )
+    from sdialog.llm import RemoteBackend
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            str(Path(__file__).with_name("latency_server.py")),
+            "--port",
+            str(port),
+            "--delay",
+            str(args.delay),
+        ]
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):  # wait until it listens
+            try:
+                urllib.request.urlopen(url + "/stats", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.05)
         backend = RemoteBackend(
             "openai/stub",
-            api_base=server.url + "/v1",
+            api_base=url + "/v1",
             api_key="sk-bench",
             max_concurrency=args.dialogs,
+            transport=args.transport,
         )
         ana, ben = agents(backend)
         ana("warm-up")
         start = time.perf_counter()
         dialogs = simulate(ana, ben, n=args.dialogs, max_turns=args.turns, seed=1)
         wall = time.perf_counter() - start
-        requests = len(server.chat_requests) - 1
-        peak = server.max_in_flight
+        stats = json.loads(urllib.request.urlopen(url + "/stats", timeout=5).read())
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
     llm_turns = args.turns - 1  # the opening line is scripted
     floor = llm_turns * args.delay
     return {
+        "transport": args.transport,
         "dialogs": len(dialogs),
-        "requests": requests,
+        "requests": stats["requests"] - 1,
         "wall_s": round(wall, 2),
         "latency_floor_s": round(floor, 2),
         "ratio_to_floor": round(wall / floor, 2),
-        "peak_in_flight": peak,
+        "peak_in_flight": stats["peak_in_flight"],
         "approx_tokens_per_s": round(tokens(dialogs) / wall, 1),
     }
 
@@ -119,6 +144,7 @@ def main() -> None:
     parser.add_argument("--dialogs", type=int, default=100)
     parser.add_argument("--turns", type=int, default=6)
     parser.add_argument("--delay", type=float, default=0.2)
+    parser.add_argument("--transport", choices=["auto", "litellm", "openai"], default="auto")
     args = parser.parse_args()
     report = local(args) if args.mode == "local" else remote(args)
     report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

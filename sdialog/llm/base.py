@@ -17,13 +17,14 @@ Example:
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Coroutine, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
+
+from sdialog.llm._loop import run_sync  # noqa: F401  (re-exported for backends)
 
 Message = dict[str, Any]
 """A chat message: ``{"role": "system"|"user"|"assistant"|"tool", "content": str, ...}``."""
@@ -156,19 +157,6 @@ def redact(params: Mapping[str, Any]) -> dict[str, Any]:
         {'temperature': 0}
     """
     return {k: v for k, v in params.items() if not is_secret_name(k)}
-
-
-def run_sync(coro: Coroutine[Any, Any, Any]) -> Any:
-    """Run ``coro`` to completion from synchronous code, also inside a running event loop.
-
-    Inside a running loop (e.g. Jupyter) the coroutine runs on a private loop in a worker thread.
-    """
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro).result()
 
 
 def validate_conversation(messages: Any, where: str = "messages") -> list[Message]:

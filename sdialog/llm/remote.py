@@ -18,11 +18,13 @@ import importlib.util
 import json
 import os
 import random
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from sdialog.llm._loop import close_soon, on_shared_loop
 from sdialog.llm.base import (
     Backend,
     BackendError,
@@ -72,6 +74,9 @@ class RemoteBackend(Backend):
         structured_output: ``"auto"`` (JSON-schema response format where litellm says the model
             supports it, else JSON in text), ``"json_schema"``, or ``"text"``.
         repair_retries: for JSON-in-text, how often an invalid reply is sent back to be fixed.
+        transport: ``"litellm"``; ``"openai"``: the chat-completions protocol spoken directly
+            over a pooled ``aiohttp`` session (for OpenAI-compatible endpoints); ``"auto"``: the
+            direct path for ``openai/...`` models with an ``api_base``, litellm otherwise.
         **params: generation parameters and connection settings: ``api_base`` (alias
             ``openai_api_base``), ``api_key`` (alias ``openai_api_key``), ``timeout`` ... Anything
             else is passed to ``litellm.acompletion``. Keys never reach provenance or logs.
@@ -105,6 +110,13 @@ class RemoteBackend(Backend):
         if transport not in ("auto", "litellm", "openai"):
             raise ValueError(f"transport must be 'auto', 'litellm' or 'openai', got {transport!r}")
         self.transport = transport
+        self._clients: dict[tuple[Any, ...], Any] = {}  # pooled HTTP sessions on the shared loop
+        weakref.finalize(self, _close_sessions, self._clients)
+
+    def close(self) -> None:
+        """Close the pooled HTTP sessions now (they are also closed when the backend is garbage
+        collected, and at exit); the next call opens new ones."""
+        _close_sessions(self._clients)
 
     def provenance(self, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         info = super().provenance(params)
@@ -133,60 +145,82 @@ class RemoteBackend(Backend):
         seeds = per_row(params.pop("seed", None), len(conversations), "seed")
         semaphore = asyncio.Semaphore(self.max_concurrency)
         rng = random.Random(0)
-        client = self._openai_client(self.effective_params(**params))
+        # everything but the seed is the same for every row: work it out once per batch
+        base = self.effective_params(**params)
+        base_request = self._request(base, tools)
+        base_provenance = self.provenance(base)
+        client, owned = self._http_client(base)
 
         async def one(messages: list[Message], seed: Any) -> Completion:
+            if seed is None:
+                p, request, provenance = base, dict(base_request), base_provenance
+            else:
+                p, request = {**base, "seed": seed}, {**base_request, "seed": seed}
+                provenance = {
+                    **base_provenance,
+                    "params": {**base_provenance["params"], "seed": seed},
+                    "seed": seed,
+                }
             async with semaphore:
-                row = {**params, "seed": seed}
-                return await self._one(messages, schema, tools, row, rng, client)
+                return await self._one(messages, schema, p, request, provenance, rng, client)
 
         try:
             rows = zip(conversations, seeds, strict=True)
             return list(await asyncio.gather(*(one(c, s) for c, s in rows)))
         finally:
-            if client is not None:
+            if owned:
                 await client.close()
 
     def uses_openai_transport(self, p: Mapping[str, Any]) -> bool:
-        """Whether calls go straight to an OpenAI-compatible endpoint with the ``openai`` SDK.
+        """Whether calls go straight to an OpenAI-compatible endpoint over a pooled HTTP client.
 
         ``transport="auto"`` does so for ``openai/...`` models with an ``api_base`` (vLLM, TGI,
-        sdialog's server, any OpenAI-compatible server): litellm costs ~20 ms of CPU per request,
-        which caps throughput at high concurrency. Every other provider goes through litellm.
+        sdialog's server, any OpenAI-compatible server): litellm costs ~20 ms of CPU per request
+        and the ``openai`` SDK's request validation several more, which caps throughput at high
+        concurrency. Every other provider goes through litellm.
         """
         if self.transport != "auto":
             return self.transport == "openai"
         return self.model.startswith("openai/") and bool(p.get("api_base"))
 
-    def _openai_client(self, p: Mapping[str, Any]) -> Any:
-        """One pooled client for a whole batch, or ``None`` when litellm is used."""
-        if not self.uses_openai_transport(p):
-            return None
-        import httpx
-        from openai import AsyncOpenAI
+    def _http_client(self, p: Mapping[str, Any]) -> tuple[Any, bool]:
+        """The pooled HTTP session of the direct transport and whether the caller must close it
+        (``(None, False)`` when litellm is used).
 
-        limits = httpx.Limits(
-            max_connections=self.max_concurrency, max_keepalive_connections=self.max_concurrency
+        On the shared event loop of synchronous calls, one session per endpoint and key is kept
+        for the backend's lifetime, so connections stay open from one simulation step to the
+        next; a caller's own event loop gets a session for this batch only. aiohttp, because
+        httpx's connection pool stalls under a hundred concurrent keep-alive requests.
+        """
+        if not self.uses_openai_transport(p):
+            return None, False
+        import aiohttp
+
+        timeout = p.get("timeout") or 600
+        key = (str(p.get("api_base")), str(p.get("api_key")), timeout, self.max_concurrency)
+        if on_shared_loop() and key in self._clients:
+            return self._clients[key], False
+        session = aiohttp.ClientSession(
+            base_url=str(p.get("api_base")).rstrip("/") + "/",
+            headers={"Authorization": f"Bearer {p.get('api_key') or 'not-needed'}"},
+            connector=aiohttp.TCPConnector(limit=self.max_concurrency),
+            timeout=aiohttp.ClientTimeout(total=timeout),
         )
-        return AsyncOpenAI(
-            base_url=p.get("api_base"),
-            api_key=p.get("api_key") or "not-needed",
-            max_retries=0,  # retries are ours, with backoff
-            timeout=p.get("timeout") or 600,
-            http_client=httpx.AsyncClient(limits=limits, timeout=p.get("timeout") or 600),
-        )
+        if on_shared_loop():
+            self._clients[key] = session
+            return session, False
+        return session, True
 
     async def _one(
         self,
         messages: list[Message],
         schema: type[BaseModel] | None,
-        tools: Sequence[Mapping[str, Any]] | None,
-        params: dict[str, Any],
+        p: dict[str, Any],
+        request: dict[str, Any],
+        provenance: dict[str, Any],
         rng: random.Random,
         client: Any = None,
     ) -> Completion:
-        p = self.effective_params(**params)
-        request = self._request(p, tools)
         use_schema_format = schema is not None and self._supports_schema(p)
         if schema is not None and use_schema_format:
             request["response_format"] = {
@@ -195,7 +229,7 @@ class RemoteBackend(Backend):
             }
         elif schema is not None:
             messages = with_schema_instructions(messages, schema)
-        completion = await self._call(messages, request, p, rng, client)
+        completion = await self._call(messages, request, p, provenance, rng, client)
         if schema is None:
             return completion
         for attempt in range(self.repair_retries + 1):
@@ -208,7 +242,7 @@ class RemoteBackend(Backend):
                 if attempt == self.repair_retries:
                     break
                 messages = repair_messages(messages, completion.text, exc)
-                completion = await self._call(messages, request, p, rng, client)
+                completion = await self._call(messages, request, p, provenance, rng, client)
         return completion
 
     # -- helpers -------------------------------------------------------------------------------
@@ -239,13 +273,14 @@ class RemoteBackend(Backend):
         messages: list[Message],
         request: dict[str, Any],
         p: dict[str, Any],
+        provenance: dict[str, Any],
         rng: random.Random,
         client: Any = None,
     ) -> Completion:
-        litellm = import_litellm()
+        litellm = import_litellm() if client is None else None
         if client is not None:
-            kwargs = _openai_request(self.model, messages, request)
-            send = lambda: client.chat.completions.create(**kwargs)  # noqa: E731
+            body, headers = _openai_request(self.model, messages, request)
+            send = lambda: _post_chat(client, body, headers)  # noqa: E731
         else:
             send = lambda: litellm.acompletion(  # noqa: E731
                 model=self.model, messages=messages, num_retries=0, **request
@@ -256,7 +291,7 @@ class RemoteBackend(Backend):
             request = {**request, "_skip_mcp_handler": True}
         for attempt in range(self.max_retries + 1):
             try:
-                return self._to_completion(await send(), p)
+                return self._to_completion(await send(), provenance)
             except Exception as exc:  # litellm maps provider errors to its own exception types
                 status = getattr(exc, "status_code", None)
                 retryable = status in RETRY_STATUS or _is_transient(exc, litellm)
@@ -268,34 +303,75 @@ class RemoteBackend(Backend):
                 await asyncio.sleep(self.backoff * 2**attempt * (0.5 + rng.random()))
         raise AssertionError("unreachable")
 
-    def _to_completion(self, response: Any, p: dict[str, Any]) -> Completion:
-        choice = response.choices[0]
-        message = choice.message
+    def _to_completion(self, response: Any, provenance: dict[str, Any]) -> Completion:
+        """A completion from an OpenAI-shaped response: litellm's object or the raw JSON dict."""
+        choice = _field(response, "choices")[0]
+        message = _field(choice, "message")
         calls = []
-        for i, call in enumerate(getattr(message, "tool_calls", None) or []):
-            arguments = call.function.arguments
+        for i, call in enumerate(_field(message, "tool_calls") or []):
+            function = _field(call, "function")
+            arguments = _field(function, "arguments")
             try:
                 arguments = json.loads(arguments) if isinstance(arguments, str) else arguments
             except json.JSONDecodeError:
                 arguments = {"_raw": arguments}
             calls.append(
                 ToolCall(
-                    id=call.id or f"call_{i}", name=call.function.name, arguments=arguments or {}
+                    id=_field(call, "id") or f"call_{i}",
+                    name=_field(function, "name"),
+                    arguments=arguments or {},
                 )
             )
-        usage = getattr(response, "usage", None)
-        finish = choice.finish_reason
+        usage = _field(response, "usage")
+        finish = _field(choice, "finish_reason")
         return Completion(
-            text=message.content or "",
-            reasoning=getattr(message, "reasoning_content", None) or None,
+            text=_field(message, "content") or "",
+            reasoning=_field(message, "reasoning_content") or None,
             tool_calls=calls,
             finish_reason="tool_calls" if calls else ("length" if finish == "length" else "stop"),
             usage=Usage(
-                prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
-                completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
+                prompt_tokens=_field(usage, "prompt_tokens") or 0,
+                completion_tokens=_field(usage, "completion_tokens") or 0,
             ),
-            provenance=self.provenance(p),
+            provenance=dict(provenance),
         )
+
+
+def _field(obj: Any, name: str) -> Any:
+    """``obj[name]`` for JSON dicts, ``obj.name`` for response objects; ``None`` if absent."""
+    if obj is None:
+        return None
+    if isinstance(obj, Mapping):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
+def _close_sessions(sessions: dict[tuple[Any, ...], Any]) -> None:
+    closing = list(sessions.values())
+    sessions.clear()
+    close_soon(closing)
+
+
+class HTTPStatusError(Exception):
+    """An error status from an OpenAI-compatible endpoint, with the server's own message."""
+
+    def __init__(self, status_code: int, message: str):
+        super().__init__(message)
+        self.status_code = status_code
+
+
+async def _post_chat(session: Any, body: dict[str, Any], headers: dict[str, str]) -> dict:
+    """``POST chat/completions`` and return the JSON reply, or raise :class:`HTTPStatusError`."""
+    async with session.post("chat/completions", json=body, headers=headers or None) as response:
+        data = await response.read()
+        if response.status >= 400:
+            try:
+                error = json.loads(data).get("error") or {}
+                message = error.get("message") if isinstance(error, dict) else str(error)
+            except (ValueError, AttributeError):
+                message = data[:500].decode("utf-8", "replace")
+            raise HTTPStatusError(response.status, message or str(response.reason))
+        return json.loads(data)
 
 
 @functools.cache
@@ -324,58 +400,45 @@ def _without_credentials(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-_OPENAI_PARAMS = frozenset(
-    {
-        "temperature",
-        "max_tokens",
-        "top_p",
-        "seed",
-        "stop",
-        "presence_penalty",
-        "frequency_penalty",
-        "tools",
-        "tool_choice",
-        "response_format",
-        "n",
-        "logprobs",
-        "top_logprobs",
-        "user",
-        "logit_bias",
-        "extra_headers",
-    }
-)
 _CONNECTION = frozenset({"api_base", "api_key", "timeout", "api_version"})
 
 
-def _openai_request(model: str, messages: list[Message], request: Mapping[str, Any]) -> dict:
-    """Arguments for ``client.chat.completions.create``: OpenAI parameters as such, other
-    generation parameters (``top_k`` ...) in ``extra_body``, connection settings dropped."""
-    kwargs: dict[str, Any] = {"model": model.split("/", 1)[1], "messages": messages}
-    extra = {}
+def _openai_request(
+    model: str, messages: list[Message], request: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The JSON body and extra headers of a chat-completions request: every generation parameter
+    goes in the body (servers ignore what they do not know), connection settings stay out."""
+    body: dict[str, Any] = {"model": model.split("/", 1)[1], "messages": messages}
+    headers: dict[str, str] = {}
     for key, value in request.items():
         if key in _CONNECTION or key.startswith("_"):
             continue
-        (kwargs if key in _OPENAI_PARAMS else extra)[key] = value
-    if extra:
-        kwargs["extra_body"] = extra
-    return kwargs
+        if key == "extra_headers":
+            headers.update(value or {})
+        elif key == "extra_body":
+            body.update(value or {})
+        else:
+            body[key] = value
+    return body, headers
 
 
 def _is_transient(exc: Exception, litellm: Any) -> bool:
-    import openai
+    import aiohttp
 
     transient = tuple(
         t
         for t in (
-            openai.APITimeoutError,
-            openai.APIConnectionError,
-            openai.RateLimitError,
-            openai.InternalServerError,
-            getattr(litellm, "Timeout", None),
-            getattr(litellm, "APIConnectionError", None),
-            getattr(litellm, "RateLimitError", None),
-            getattr(litellm, "ServiceUnavailableError", None),
-            getattr(litellm, "InternalServerError", None),
+            aiohttp.ClientConnectionError,  # refused or dropped connections, socket timeouts
+            *(
+                getattr(litellm, name, None)
+                for name in (
+                    "Timeout",
+                    "APIConnectionError",
+                    "RateLimitError",
+                    "ServiceUnavailableError",
+                    "InternalServerError",
+                )
+            ),
         )
         if isinstance(t, type)
     )

@@ -1,4 +1,5 @@
-"""RemoteBackend over real HTTP: litellm → openai SDK → a local OpenAI-compatible stub server.
+"""RemoteBackend over real HTTP (litellm, and the direct aiohttp transport) against a local
+OpenAI-compatible stub server.
 
 Nothing in litellm is patched; the only network is loopback (a guard below refuses any other
 address, so a test that would reach the internet fails instead).
@@ -59,7 +60,7 @@ _TRANSPORT = {"name": "auto"}
 
 @pytest.fixture(autouse=True, params=["litellm", "openai"])
 def transport(request):
-    """Every test runs over both transports: litellm, and the lean openai-SDK path that
+    """Every test runs over both transports: litellm, and the direct aiohttp path that
     ``transport="auto"`` picks for OpenAI-compatible endpoints."""
     _TRANSPORT["name"] = request.param
     yield request.param

@@ -1,0 +1,83 @@
+"""One long-lived event loop that synchronous code hands its coroutines to.
+
+Remote backends keep HTTP connection pools across calls; a pool belongs to the loop it was
+created on, so synchronous calls (``complete_batch``, every simulation step) all run on this one
+loop instead of a fresh ``asyncio.run`` loop each time. The loop lives in a daemon thread that
+starts on the first use (never at import).
+
+Example:
+    >>> import asyncio
+    >>> async def answer():
+    ...     await asyncio.sleep(0)
+    ...     return 42
+    >>> run_sync(answer())
+    42
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_lock = threading.Lock()
+_loop: asyncio.AbstractEventLoop | None = None
+_thread: threading.Thread | None = None
+
+
+def shared_loop() -> asyncio.AbstractEventLoop:
+    """The shared loop, started on first use."""
+    global _loop, _thread
+    with _lock:
+        if _loop is None or _loop.is_closed() or _thread is None or not _thread.is_alive():
+            loop = asyncio.new_event_loop()
+            thread = threading.Thread(
+                target=loop.run_forever, name="sdialog-event-loop", daemon=True
+            )
+            thread.start()
+            _loop, _thread = loop, thread
+        return _loop
+
+
+def on_shared_loop() -> bool:
+    """Whether the caller runs inside the shared loop (its coroutines may keep loop resources)."""
+    try:
+        return asyncio.get_running_loop() is _loop
+    except RuntimeError:
+        return False
+
+
+def close_soon(closers: list[Any]) -> None:
+    """Run the ``close()`` coroutines of ``closers`` (e.g. HTTP sessions) on the shared loop.
+
+    Waits for them (a few seconds at most) unless called from the loop's own thread, e.g. by a
+    garbage collection that happened there; used by finalizers, also at interpreter exit.
+    """
+    loop = _loop
+    if not closers or loop is None or loop.is_closed() or not loop.is_running():
+        return
+
+    async def close_all() -> None:
+        await asyncio.gather(*(c.close() for c in closers), return_exceptions=True)
+
+    future = asyncio.run_coroutine_threadsafe(close_all(), loop)
+    if threading.current_thread() is not _thread:
+        with contextlib.suppress(Exception):  # best effort: never raise from a finalizer
+            future.result(timeout=5)
+
+
+def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` to completion on the shared loop and return its result.
+
+    Works from plain synchronous code and from inside another running loop (e.g. Jupyter), which
+    it blocks while waiting. Calling it from a coroutine already on the shared loop would wait
+    for itself, so that raises ``RuntimeError``.
+    """
+    if on_shared_loop():
+        coro.close()
+        raise RuntimeError("run_sync was called from the shared loop; await the coroutine instead")
+    return asyncio.run_coroutine_threadsafe(coro, shared_loop()).result()
