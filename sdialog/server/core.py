@@ -51,6 +51,8 @@ class Server:
             requests (see :class:`~sdialog.server.runner.AgentRunner`).
         client_system: the client's system messages are ``"append"``-ed after the agent's own
             system prompt (default) or ``"ignore"``-d.
+        keep_end_marker: a reply that ends the conversation keeps the agent's ``[END]`` marker
+            at its end (default), so simulated users on the client side stop there too.
     """
 
     def __init__(
@@ -67,6 +69,7 @@ class Server:
         max_batch_size: int = 32,
         max_parallel_batches: int = 2,
         client_system: str = "append",
+        keep_end_marker: bool = True,
     ):
         self.agents: dict[str, Agent] = {}
         items = agents.items() if isinstance(agents, dict) else None
@@ -87,6 +90,7 @@ class Server:
             max_batch_size=max_batch_size,
             max_parallel_batches=max_parallel_batches,
             client_system=client_system,
+            keep_end_marker=keep_end_marker,
         )
         self._app: Any = None
         self._uvicorn: Any = None

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sdialog.agents.agent import Agent
-from sdialog.agents.session import AgentSession, Request
+from sdialog.agents.session import END_MARKER, AgentSession, Request
 from sdialog.llm.base import Completion, Message, Usage
 
 
@@ -41,7 +41,7 @@ class Reply:
     finish_reason: str = "stop"
     usage: Usage = field(default_factory=Usage)
     ended: bool = False
-    """The agent wrote the end-of-conversation marker (removed from ``text``)."""
+    """The agent wrote the end-of-conversation marker."""
 
 
 class ConversationStore:
@@ -100,6 +100,8 @@ class AgentRunner:
         max_parallel_batches: batches running at once (in worker threads).
         client_system: what to do with the client's system messages: ``"append"`` (keep them,
             after the agent's own system prompt, as extra instructions) or ``"ignore"``.
+        keep_end_marker: when the agent ends the conversation, its reply ends with ``[END]``
+            (so an sdialog agent on the client side ends the dialog too); False removes it.
     """
 
     def __init__(
@@ -110,6 +112,7 @@ class AgentRunner:
         max_batch_size: int = 32,
         max_parallel_batches: int = 2,
         client_system: str = "append",
+        keep_end_marker: bool = True,
     ):
         if client_system not in ("append", "ignore"):
             raise ValueError(f"client_system must be 'append' or 'ignore', got {client_system!r}")
@@ -120,6 +123,7 @@ class AgentRunner:
         self.max_batch_size = max_batch_size
         self.max_parallel_batches = max_parallel_batches
         self.client_system = client_system
+        self.keep_end_marker = keep_end_marker
         self._pending: list[tuple[Generator[Request, Completion, Any], asyncio.Future]] = []
         self._flush: asyncio.Handle | None = None
         self._slots: asyncio.Semaphore | None = None
@@ -186,8 +190,11 @@ class AgentRunner:
         if isinstance(outcome, BaseException):
             raise outcome
         cut = bool(completions) and completions[-1].finish_reason == "length"
+        text = outcome.text
+        if outcome.finished and self.keep_end_marker:
+            text = f"{text} {END_MARKER}".strip()
         return Reply(
-            text=outcome.text,
+            text=text,
             finish_reason="length" if cut else "stop",
             usage=Usage(
                 prompt_tokens=sum(c.usage.prompt_tokens for c in completions),
