@@ -191,6 +191,9 @@ class _Writer:
         self.out, self.output = out, output
         if output == "jsonl":
             _repair_jsonl(out / JSONL_FILE)
+        else:  # temporary files a killed run left behind (finished dialogs are whole files)
+            for stale in (out / DIALOG_DIR).glob(".*.json.*.tmp"):
+                stale.unlink(missing_ok=True)
 
     def write(self, dialog: Dialog) -> None:
         if self.output == "jsonl":
