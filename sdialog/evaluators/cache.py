@@ -124,8 +124,9 @@ class ScoreCache:
 
     def get(self, key: str, default: Any = None) -> Any:
         """The stored value for ``key``, else ``default`` (an unreadable entry is a miss)."""
+        path = self._file(key)
         try:
-            entry = json.loads(self._file(key).read_text(encoding="utf-8"))
+            entry = json.loads(path.read_text(encoding="utf-8"))
             return entry["value"]
         except (OSError, ValueError, KeyError, TypeError):
             return default
