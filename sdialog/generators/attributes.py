@@ -38,15 +38,11 @@ Example:
 
 from __future__ import annotations
 
-import csv
-import inspect
 import random
 import re
 import types
 import typing
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 from pydantic import (
@@ -59,130 +55,25 @@ from pydantic import (
     create_model,
 )
 
+from sdialog.generators.rules import (
+    Rule,
+    RuleError,
+    accepted_keywords,
+    call_with_fields,
+    parse_rule,
+)
+
 __all__ = ["AttributeGenerator", "ContextGenerator", "PersonaGenerator", "RuleError"]
 
 MAX_VALUE_CHARS = 160
 """Default longest string the model may write for one field."""
 
-_RANGE = re.compile(r"^\{\s*(-?\d+)\s*-\s*(-?\d+)\s*\}$")
-_RANGE_LIKE = re.compile(r"^\{\s*-?\d+\s*-.*\}$", re.S)
-_KIND = re.compile(r"^\{(\w+)(?::(.*))?\}$", re.S)
 _RETRY_SALT = "sdialog-retry"
 _MAX_INT = 10**9 - 1
 
 
-class RuleError(ValueError):
-    """A generation rule that cannot be used; the message names the field, rule and file."""
-
-
-@dataclass(frozen=True)
-class _Rule:
-    kind: str  # "llm", "range", "choice", "callable" or "fixed"
-    value: Any = None  # instruction, (low, high), options, function or the fixed value
-
-    def draw(self, rng: random.Random) -> Any:
-        if self.kind == "range":
-            return rng.randint(*self.value)
-        if self.kind == "choice":
-            return rng.choice(self.value)
-        return self.value
-
-
-def parse_rule(field: str, rule: Any) -> _Rule:
-    """Turn a rule (see the module docstring) into a :class:`_Rule`; file rules read the file now.
-
-    Raises:
-        RuleError: naming the field and rule (and the file for unreadable files).
-    """
-    if callable(rule):
-        return _Rule("callable", rule)
-    if isinstance(rule, (list, tuple)):
-        if not rule:
-            raise RuleError(f"field {field!r}: an empty list gives nothing to choose from")
-        return _Rule("choice", tuple(rule))
-    if not isinstance(rule, str):
-        return _Rule("fixed", rule)
-    text = rule.strip()
-    if text in ("*", "{llm}"):
-        return _Rule("llm")
-    if match := _RANGE.match(text):
-        low, high = int(match.group(1)), int(match.group(2))
-        if low > high:
-            raise RuleError(f"field {field!r}: bad range rule {rule!r}: {low} > {high}")
-        return _Rule("range", (low, high))
-    if _RANGE_LIKE.match(text):
-        raise RuleError(f"field {field!r}: bad range rule {rule!r}; write it as '{{low-high}}'")
-    match = _KIND.match(text)
-    if match is None:
-        return _Rule("fixed", rule)
-    kind, arg = match.group(1), match.group(2)
-    if kind == "llm":
-        return _Rule("llm", (arg or "").strip() or None)
-    if kind == "txt" and arg:
-        return _Rule("choice", _lines(field, rule, arg.strip()))
-    if kind in ("csv", "tsv") and arg and ":" in arg:
-        column, path = arg.split(":", 1)
-        return _Rule("choice", _column(field, rule, kind, column.strip(), path.strip()))
-    raise RuleError(
-        f"field {field!r}: unknown rule {rule!r}; use '*', '{{llm}}', '{{llm:instruction}}', "
-        "'{a-b}', '{txt:path}', '{csv:column:path}' or '{tsv:column:path}'"
-    )
-
-
-def _read(field: str, rule: str, path: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        reason = getattr(err, "strerror", None) or err
-        raise RuleError(f"field {field!r}: rule {rule!r} cannot read {path}: {reason}") from None
-
-
-def _lines(field: str, rule: str, path: str) -> tuple[str, ...]:
-    lines = tuple(line.strip() for line in _read(field, rule, path).splitlines() if line.strip())
-    if not lines:
-        raise RuleError(f"field {field!r}: rule {rule!r}: {path} has no non-empty line")
-    return lines
-
-
-def _column(field: str, rule: str, kind: str, column: str, path: str) -> tuple[str, ...]:
-    rows = list(
-        csv.reader(_read(field, rule, path).splitlines(), delimiter="\t" if kind == "tsv" else ",")
-    )
-    header = [h.strip() for h in rows[0]] if rows else []
-    if column in header:
-        index = header.index(column)
-    elif column.isdigit() and int(column) < len(header):
-        index = int(column)
-    else:
-        raise RuleError(
-            f"field {field!r}: rule {rule!r}: {path} has no column {column!r}; "
-            f"columns: {', '.join(header) or '(none)'}"
-        )
-    values = tuple(r[index].strip() for r in rows[1:] if index < len(r) and r[index].strip())
-    if not values:
-        raise RuleError(f"field {field!r}: rule {rule!r}: column {column!r} of {path} is empty")
-    return values
-
-
 def _is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, (str, list, dict, tuple)) and len(value) == 0)
-
-
-def _parameters(function: Callable[..., Any]) -> set[str] | None:
-    """Names ``function`` accepts as keywords; ``None`` when it takes ``**kwargs``."""
-    try:
-        parameters = inspect.signature(function).parameters.values()
-    except (TypeError, ValueError):  # some builtins have no signature
-        return set()
-    if any(p.kind is p.VAR_KEYWORD for p in parameters):
-        return None
-    return {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
-
-
-def _call(function: Callable[..., Any], values: Mapping[str, Any]) -> Any:
-    """Call ``function`` with the values it names (all of them if it takes ``**kwargs``)."""
-    names = _parameters(function)
-    return function(**{k: v for k, v in values.items() if names is None or k in names})
 
 
 def _text(value: Any) -> str:
@@ -264,7 +155,7 @@ class AttributeGenerator:
         self.model = model
         self.llm_kwargs = dict(llm_kwargs)
         self.max_value_chars = max_value_chars
-        self._rules: dict[str, _Rule] = {}
+        self._rules: dict[str, Rule] = {}
         self._llm_fields: set[str] | None = None  # None: every empty field
         self._backend: Any = None
         self._seeds: random.Random | None = None
@@ -367,7 +258,7 @@ class AttributeGenerator:
         late = []
         for name, rule in self._rules.items():
             if rule.kind == "callable":
-                names = _parameters(rule.value)
+                names = accepted_keywords(rule.value)
                 if names is not None and names & set(wanted):
                     late.append(name)
         return late
@@ -385,7 +276,7 @@ class AttributeGenerator:
     def _run_callables(self, values: dict[str, Any], names: Sequence[str]) -> None:
         for name in names:
             others = {k: v for k, v in values.items() if k != name}
-            values[name] = self._coerce(name, _call(self._rules[name].value, others))
+            values[name] = self._coerce(name, call_with_fields(self._rules[name].value, others))
 
     def _coerce(self, name: str, value: Any) -> Any:
         """Validate a rule's value against the field's type (numbers may become text)."""
