@@ -37,6 +37,8 @@ class RuleError(ValueError):
 
 @dataclass(frozen=True)
 class Rule:
+    """A parsed rule: its ``kind`` and what it needs; :meth:`draw` picks a value."""
+
     kind: str  # "llm", "range", "choice", "callable" or "fixed"
     value: Any = None  # instruction, (low, high), options, function or the fixed value
 
