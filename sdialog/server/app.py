@@ -8,8 +8,8 @@ Example:
     >>> from sdialog.llm import ScriptedBackend
     >>> serving = Serving({"Echo": Agent(name="Echo", model=ScriptedBackend.echo())})
     >>> app = create_app(serving)
-    >>> sorted(r.path for r in app.routes if r.path.startswith("/api"))
-    ['/api/chat', '/api/show', '/api/tags', '/api/version']
+    >>> app.state.serving is serving, serving.agent("Echo")[0]
+    (True, 'Echo')
 """
 
 from __future__ import annotations

@@ -13,10 +13,10 @@ Example:
     >>> from sdialog.agents import Agent
     >>> from sdialog.llm import ScriptedBackend
     >>> runner = AgentRunner()
-    >>> agent = Agent(name="Echo", model=ScriptedBackend.echo())
+    >>> agent = Agent(name="Bot", model=ScriptedBackend(["pong"]))
     >>> reply = asyncio.run(runner.reply(agent, [{"role": "user", "content": "ping"}]))
     >>> reply.text, reply.usage.completion_tokens
-    ('ping', 1)
+    ('pong', 1)
 """
 
 from __future__ import annotations
