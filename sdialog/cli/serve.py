@@ -77,6 +77,4 @@ def serve(
     except ValueError as exc:
         typer.secho(f"error: {exc}", fg="red", err=True)
         raise typer.Exit(2) from None
-    auth = "bearer-token auth" if api_key else "no auth"
-    typer.echo(f"serving {', '.join(server.agents)} on {server.url} ({auth}); Ctrl-C stops")
-    server.run()
+    server.run()  # logs "serving <models> on <url>"; Ctrl-C stops
