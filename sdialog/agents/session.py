@@ -28,6 +28,9 @@ MAX_TOOL_ROUNDS = 4
 MAX_ATTEMPTS = 3
 """Tries for a usable reply (non-empty, not a verbatim repeat, no leaked prompt)."""
 
+RETRY_TEMPERATURE = 0.7
+"""Lowest temperature of a retry (after an empty, repeated or leaking reply)."""
+
 _THINK = re.compile(r"<think>(.*?)(?:</think>|$)", re.S | re.I)
 
 
@@ -137,7 +140,9 @@ class AgentSession:
         text, finished, reasoning = "", False, None
         for attempt in range(MAX_ATTEMPTS):
             seed = derive_seed(self.seed, self.name, turn_index, attempt)
-            completion, final_text = yield from self._tool_loop(dialog, scratch, events, seed)
+            completion, final_text = yield from self._tool_loop(
+                dialog, scratch, events, seed, retry=attempt > 0
+            )
             reasoning = completion.reasoning
             raw = final_text if final_text is not None else completion.text
             if final_text is None and completion.finish_reason == "length":
@@ -156,15 +161,24 @@ class AgentSession:
         return TurnOutcome(text=text, events=events, finished=finished and agent.can_finish)
 
     def _tool_loop(
-        self, dialog: Dialog, scratch: list[Message], events: list[Event], seed: int
+        self,
+        dialog: Dialog,
+        scratch: list[Message],
+        events: list[Event],
+        seed: int,
+        retry: bool = False,
     ) -> Generator[Request, Completion, tuple[Completion, str | None]]:
         agent = self.agent
+        params = agent.call_params(self.name, self.other_name)
+        if retry and float(params.get("temperature") or 0) < RETRY_TEMPERATURE:
+            # greedy decoding would write the unusable reply again: a new seed changes nothing
+            params["temperature"] = RETRY_TEMPERATURE
         for round_index in range(MAX_TOOL_ROUNDS + 1):
             tools = agent.toolbox.specs if agent.toolbox and round_index < MAX_TOOL_ROUNDS else None
             completion = yield Request(
                 backend=agent.backend,
                 messages=self._messages(scratch),
-                params=agent.call_params(self.name, self.other_name),
+                params=params,
                 seed=derive_seed(seed, "tools", round_index) if round_index else seed,
                 tools=tools,
             )

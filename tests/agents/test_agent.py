@@ -193,6 +193,28 @@ def test_degenerate_replies_are_retried():
     assert [t.text for t in dialog.turns] == ["same", "b", "new"]
 
 
+class _RecordingBackend(ScriptedBackend):
+    """Remembers the temperature of every call."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.temperatures = []
+
+    def _complete_batch(self, conversations, **kwargs):
+        self.temperatures.append(kwargs.get("temperature"))
+        return super()._complete_batch(conversations, **kwargs)
+
+
+def test_greedy_agents_retry_with_sampling():
+    # at temperature 0 a new seed would only write the unusable reply again
+    backend = _RecordingBackend(["", "", "fine"])
+    assert Agent(name="Ana", model=backend, temperature=0)("hi") == "fine"
+    assert backend.temperatures == [0, 0.7, 0.7]
+    warm = _RecordingBackend(["", "fine"])
+    assert Agent(name="Ana", model=warm, temperature=0.9)("hi") == "fine"
+    assert warm.temperatures == [0.9, 0.9]  # already sampling: left alone
+
+
 def test_first_utterance_and_reset():
     ana = Agent(name="Ana", model=scripted("later"), first_utterance=["Hello!", "Hi!"])
     ben = Agent(name="Ben", model=ScriptedBackend.echo())
