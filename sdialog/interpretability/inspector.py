@@ -324,9 +324,7 @@ class Inspector:
         return self
 
     def __repr__(self) -> str:
-        target = self.targets if len(self.targets) > 1 else next(iter(self.targets.values()))
-        if isinstance(self._raw_target, Mapping):
-            target = self.targets
+        target = self._spec if isinstance(self._spec, (int, str)) else self.targets
         return f"Inspector(target={target!r}, responses={len(self)}, steerers={len(self.steerers)})"
 
     def __str__(self) -> str:
