@@ -39,7 +39,9 @@ class DialogScore:
 
     name: ClassVar[str] = "score"
     chunk_size: ClassVar[int] = 32
-    """Dialogs per :meth:`score_batch` call when :meth:`batch` saves to a cache."""
+    """Dialogs per :meth:`score_batch` call when :meth:`batch` caches or shows progress."""
+    slow: ClassVar[bool] = False
+    """Model-backed scores set this: :meth:`batch` then shows progress on more than one chunk."""
 
     def score(self, dialog: Dialog) -> ScoreValue:
         """Score one dialog."""
@@ -64,18 +66,23 @@ class DialogScore:
                 With a cache, dialogs are scored ``chunk_size`` at a time and each value is saved
                 as soon as its chunk finishes, so an interrupted run resumes; ``None`` values
                 (failures) are not saved.
-            progress: show a progress bar over chunks (default: when there is more than one).
+            progress: score ``chunk_size`` dialogs at a time with a progress bar (default: when
+                there is more than one chunk and the score caches or is ``slow``).
         """
         from sdialog.evaluators.cache import is_missing, lookup, resolve
 
         dialogs = list(dialogs)
         store = resolve(cache)
-        if store is None:
+        if store is None and not (progress or (progress is None and self.slow)):
             return self.score_batch(dialogs)
-        config_key = store.config_key(self.config())
-        keys = [store.key(config_key, dialog) for dialog in dialogs]
-        results = lookup(store, keys)
-        misses = [i for i, value in enumerate(results) if is_missing(value)]
+        keys: list[str] = []
+        results: list[Any] = [None] * len(dialogs)
+        misses = list(range(len(dialogs)))
+        if store is not None:
+            config_key = store.config_key(self.config())
+            keys = [store.key(config_key, dialog) for dialog in dialogs]
+            results = lookup(store, keys)
+            misses = [i for i, value in enumerate(results) if is_missing(value)]
         chunks = [misses[s : s + self.chunk_size] for s in range(0, len(misses), self.chunk_size)]
         bar = None
         if progress or (progress is None and len(chunks) > 1):
@@ -87,7 +94,7 @@ class DialogScore:
                 values = self.score_batch([dialogs[i] for i in chunk])
                 for i, value in zip(chunk, values, strict=True):
                     results[i] = value
-                    if value is not None:
+                    if value is not None and store is not None:
                         store.put(keys[i], value, metric=self.name)
                 if bar is not None:
                     bar.advance()

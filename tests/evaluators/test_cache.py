@@ -177,3 +177,27 @@ def test_unreadable_entry_is_a_miss(tmp_path):
     (entry,) = tmp_path.glob("??/*.json")
     entry.write_text("{torn")
     assert Words().batch(dialogs(1), cache=store) == [1]
+
+
+class Sizes(DialogScore):
+    name = "sizes"
+
+    def __init__(self):
+        self._sizes: list[int] = []
+
+    def score_batch(self, dialogs):
+        self._sizes.append(len(dialogs))
+        return [len(d) for d in dialogs]
+
+
+def test_slow_scores_run_in_chunks_with_progress_and_others_in_one_call():
+    class SlowSizes(Sizes):
+        slow = True
+
+    items = dialogs(70)
+    fast, slow = Sizes(), SlowSizes()
+    assert fast.batch(items) == slow.batch(items) == [1] * 70
+    assert fast._sizes == [70] and slow._sizes == [32, 32, 6]
+    quiet = SlowSizes()
+    quiet.batch(items, progress=False)
+    assert quiet._sizes == [70]

@@ -115,6 +115,7 @@ class LLMJudge(DialogScore):
     """
 
     name: ClassVar[str] = "llm-judge"
+    slow: ClassVar[bool] = True
     default_template: ClassVar[str | None] = None
     dialogs_per_call: int = 1
 
