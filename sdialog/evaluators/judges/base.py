@@ -149,6 +149,11 @@ class LLMJudge(DialogScore):
         connection = {k: v for k, v in llm_kwargs.items() if k not in GENERATION_PARAMS}
         self._params = {**JUDGE_PARAMS, **generation}
         self._backend = get_backend(model, **connection)
+        if method == "logprob" and self._backend.kind == "remote":
+            raise ValueError(
+                "method='logprob' needs a local model (remote APIs give no answer-token "
+                "log-probabilities here); use method='structured' or 'auto'"
+            )
         self.errors: list[Judgment] = []
         """Every failed judgment of this judge so far (``value`` None, ``error`` set)."""
 

@@ -90,3 +90,8 @@ def test_a_dead_request_fails_only_its_dialog(server):
     assert [j.value for j in judgments] == [True, None, True]
     assert "backend failed" in judgments[1].error and "SECRET" not in judgments[1].error
     assert judge.errors == [judgments[1]]
+
+
+def test_logprob_method_needs_a_local_model(server):
+    with pytest.raises(ValueError, match="local model"):
+        LLMJudgeYesNo("Fine?\n{{ dialog }}", model=remote(server), method="logprob")
