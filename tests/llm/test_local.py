@@ -239,3 +239,22 @@ def test_hooked_calls_are_never_cached(tiny_model, tmp_path):
     backend = LocalBackend("huggingface:tiny", max_tokens=4, cache=tmp_path)
     backend.complete(PROMPTS[0], hooks=[lambda m: contextlib.nullcontext()])
     assert len(ResponseCache(tmp_path)) == 0
+
+
+def test_context_hooks_see_rows_padding_and_sequences(tiny_model):
+    backend = LocalBackend("huggingface:tiny", temperature=0, max_tokens=3, max_batch_size=2)
+    seen = []
+
+    class Recorder:
+        def generation(self, context):
+            seen.append(context)
+            return contextlib.nullcontext()
+
+    backend.complete_batch(PROMPTS, hooks=[Recorder()])
+    # rows sorted by prompt length, then chunked; one call id and size for the whole call
+    assert [c.rows for c in seen] == [(0, 2), (1,)]
+    assert {c.call_id for c in seen} == {seen[0].call_id} and seen[0].call_size == 3
+    first = seen[0]
+    assert first.attention_mask[0].sum() < first.attention_mask.shape[1]  # left padding
+    assert first.attention_mask[0, -1] == 1 and first.attention_mask[0, 0] == 0
+    assert first.sequences.shape[1] == first.input_ids.shape[1] + 3
