@@ -132,7 +132,7 @@ def prompt_activations(
     hook_point = resolve_target(loaded.model, target)
     texts = [backend.render_prompt(_messages(p, system)) for p in prompts]
     rows: list[Any] = []
-    bar = ProgressBar(len(texts)) if progress else None
+    bar = ProgressBar(len(texts), label="prompts") if progress else None
     grabbed: list[Any] = []
 
     def grab(module: Any, args: Any, kwargs: Any, output: Any = None) -> None:
@@ -169,7 +169,8 @@ def prompt_activations(
             index = position if position < 0 else width - length + position
             rows.append(hidden[b, index].cpu())
         if bar is not None:
-            bar.advance(len(chunk))
+            for _ in chunk:
+                bar.advance()
     if bar is not None:
         bar.close()
     return torch.stack(rows)

@@ -36,7 +36,7 @@ def test_prompt_activations_match_the_inspector_prompt_side(backend):
 
 
 def test_mean_diff_and_pca_directions(backend):
-    mean_diff = extract_direction(backend, POS, NEG, target=1)
+    mean_diff = extract_direction(backend, POS, NEG, target=1, progress=True)
     pos = prompt_activations(backend, POS, 1)
     neg = prompt_activations(backend, NEG, 1)
     torch.testing.assert_close(mean_diff.vector, pos.mean(0) - neg.mean(0))
