@@ -8,6 +8,7 @@ Example:
 from __future__ import annotations
 
 from sdialog.cli import audio as _audio  # noqa: F401  (registers `sdialog audio`)
+from sdialog.cli import evaluate as _evaluate  # noqa: F401  (registers `sdialog evaluate`)
 from sdialog.cli import generate as _generate  # noqa: F401  (registers `sdialog generate`)
 from sdialog.cli import inspect as _inspect  # noqa: F401  (registers `sdialog inspect`)
 from sdialog.cli import serve as _serve  # noqa: F401  (registers `sdialog serve`)
