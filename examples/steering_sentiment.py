@@ -11,7 +11,7 @@
    counts as positive when the score is > 0. Mann–Whitney U and Fisher's exact test.
 
 Usage:
-    python examples/steering_sentiment.py [--layer 15] [--strength 4] [--max-tokens 40]
+    python examples/steering_sentiment.py [--layer 10] [--strength 8] [--max-tokens 32]
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ DATA = Path(__file__).parent / "data" / "sentiment_steering.json"
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--layer", type=int, default=15)
-    parser.add_argument("--strength", type=float, default=4.0)
-    parser.add_argument("--max-tokens", type=int, default=40)
+    parser.add_argument("--layer", type=int, default=10)
+    parser.add_argument("--strength", type=float, default=8.0)
+    parser.add_argument("--max-tokens", type=int, default=32)
     parser.add_argument("--model", default="smollm2")
     parser.add_argument("--out", default="output/sentiment_direction.safetensors")
     args = parser.parse_args()
