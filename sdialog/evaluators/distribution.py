@@ -92,12 +92,13 @@ class _ScoreDistribution(DatasetEvaluator):
         return True
 
 
-def _bandwidth(values: np.ndarray) -> float:
-    """Scott's rule, σ·n^(-1/5), with a floor for (near-)constant samples."""
+def _bandwidth(values: np.ndarray, resolution: float) -> float:
+    """Scott's rule, σ·n^(-1/5), floored at 2 grid steps (and 1e-3 of the values' scale) so that
+    (near-)constant samples still give a density the grid can resolve."""
     import numpy as np
 
     spread = float(np.std(values))
-    floor = 1e-3 * max(1.0, float(np.max(np.abs(values))))
+    floor = max(2 * resolution, 1e-3 * max(1.0, float(np.max(np.abs(values)))))
     return max(spread * len(values) ** -0.2, floor)
 
 
@@ -107,7 +108,8 @@ def kde_on_grid(
     """Gaussian KDEs of several samples on one shared grid, each normalised to sum to 1.
 
     The grid spans all samples padded by 4 bandwidths on each side (so no mass is cut off);
-    ``bandwidth`` defaults to Scott's rule per sample. Returns ``(grid, [probabilities])``.
+    ``bandwidth`` defaults to Scott's rule per sample, never below two grid steps. Returns
+    ``(grid, [probabilities])``.
 
     Example:
         >>> import numpy as np
@@ -118,11 +120,12 @@ def kde_on_grid(
     import numpy as np
 
     arrays = [np.asarray(s, dtype=float) for s in samples]
-    widths = [bandwidth or _bandwidth(a) for a in arrays]
+    low = min(float(a.min()) for a in arrays)
+    high = max(float(a.max()) for a in arrays)
+    resolution = (high - low) / (points / 2)  # the padded grid is at least this fine
+    widths = [bandwidth or _bandwidth(a, resolution) for a in arrays]
     pad = 4 * max(widths)
-    low = min(float(a.min()) for a in arrays) - pad
-    high = max(float(a.max()) for a in arrays) + pad
-    grid = np.linspace(low, high, points)
+    grid = np.linspace(low - pad, high + pad, points)
     densities = []
     for a, h in zip(arrays, widths, strict=True):
         z = (grid[:, None] - a[None, :]) / h

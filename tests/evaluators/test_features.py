@@ -71,11 +71,29 @@ def test_speaker_names_never_count_as_words():
 
 def test_back_channels_are_detected():
     """PITFALLS: the reference toolkit's back-channel rate is always 0."""
-    for text in ("Uh-huh.", "Mm-hmm", "mhm", "Right.", "I see.", "Okay.", "Oh, okay, I see.",
-                 "Yeah, right.", "Hmmm.", "Sure thing!", "Got it."):  # fmt: skip
+    for text in (
+        "Uh-huh.",
+        "Mm-hmm",
+        "mhm",
+        "Right.",
+        "I see.",
+        "Okay.",
+        "Oh, okay, I see.",
+        "Yeah, right.",
+        "Hmmm.",
+        "Sure thing!",
+        "Got it.",
+    ):
         assert is_backchannel(text), text
-    for text in ("Right, so the invoice is late.", "Okay?", "I see the bill.", "Um.", "Thanks.",
-                 "Yes yes yes yes yes.", ""):  # fmt: skip
+    for text in (
+        "Right, so the invoice is late.",
+        "Okay?",
+        "I see the bill.",
+        "Um.",
+        "Thanks.",
+        "Yes yes yes yes yes.",
+        "",
+    ):
         assert not is_backchannel(text), text
     d = Dialog(turns=[Turn("A", "The bill is late."), Turn("B", "Uh-huh."), Turn("A", "So.")])
     assert BackchannelRate()(d) == pytest.approx(1 / 3)
@@ -135,8 +153,29 @@ def test_text_helpers():
     assert words("It’s 9 o'clock — mm-hmm!") == ["It's", "9", "o'clock", "mm-hmm"]
     assert sentences("Dr. Lee is in. Is he? Yes!") == ["Dr. Lee is in.", "Is he?", "Yes!"]
     assert sentences("Costs 3.5 euros, e.g. today.") == ["Costs 3.5 euros, e.g. today."]
-    truth = {"cat": 1, "table": 2, "tables": 2, "makes": 1, "boxes": 2, "walked": 1, "wanted": 2,
-             "beautiful": 3, "dialog": 3, "nation": 2, "question": 2, "actual": 3, "radio": 3,
-             "million": 2, "information": 4, "customer": 3, "unfortunately": 5, "completely": 3,
-             "experience": 4, "patient": 2, "yesterday": 3, "the": 1, "uh-huh": 2}  # fmt: skip
+    truth = {
+        "cat": 1,
+        "table": 2,
+        "tables": 2,
+        "makes": 1,
+        "boxes": 2,
+        "walked": 1,
+        "wanted": 2,
+        "beautiful": 3,
+        "dialog": 3,
+        "nation": 2,
+        "question": 2,
+        "actual": 3,
+        "radio": 3,
+        "million": 2,
+        "information": 4,
+        "customer": 3,
+        "unfortunately": 5,
+        "completely": 3,
+        "experience": 4,
+        "patient": 2,
+        "yesterday": 3,
+        "the": 1,
+        "uh-huh": 2,
+    }
     assert {w: syllables(w) for w in truth} == truth

@@ -13,8 +13,14 @@ def calls(spec: str) -> Dialog:
     events = []
     for name in spec.split():
         events.append(Event(agent="Bot", action="tool", actionLabel="call", content={"name": name}))
-        events.append(Event(agent="Bot", action="tool", actionLabel="output",
-                            content={"name": name, "output": "ok"}))  # fmt: skip
+        events.append(
+            Event(
+                agent="Bot",
+                action="tool",
+                actionLabel="output",
+                content={"name": name, "output": "ok"},
+            )
+        )
     events.insert(0, Event(agent="Bot", action="utter", content="hello"))
     return Dialog(events=events)
 
