@@ -121,6 +121,9 @@ def evaluate(
     bar = ProgressBar(len(datasets) * len(evaluators), "evaluating")
     try:
         comparator(datasets, progress=lambda dataset, metric: bar.advance())
+    except ValueError as exc:
+        typer.secho(f"error: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from None
     finally:
         bar.close()
     sources = {

@@ -36,6 +36,7 @@ import math
 import os
 import re
 import warnings
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -105,13 +106,14 @@ class Comparator:
         self._items = [{} for _ in self.evaluators]
         self._metrics = [{} for _ in self.evaluators]
         with shared_embeddings():
-            for d_index, (name, source) in enumerate(sources.items()):
+            for name, source in sources.items():
                 dialogs = load_dialogs(source)
                 for e_index, evaluator in enumerate(self.evaluators):
                     items = evaluator.prepare(dialogs)
                     present = [item for item in items if item is not None]
                     self._items[e_index][name] = present
-                    new = self._rows(evaluator, name, items, present, (d_index, e_index))
+                    key = (zlib.crc32(name.encode()), zlib.crc32(evaluator.name.encode()))
+                    new = self._rows(evaluator, name, items, present, key)
                     self._metrics[e_index].update(dict.fromkeys(r["metric"] for r in new))
                     rows.extend(new)
                     if progress is not None:
@@ -135,7 +137,7 @@ class Comparator:
         present: list[Any],
         key: tuple[int, int],
     ) -> list[dict[str, Any]]:
-        counts = evaluator.counts(items)
+        counts = evaluator.counts(items) or {None: (0, len(items))}
         if present:
             result = evaluator.compute(present)
             values = result if isinstance(result, dict) else {evaluator.name: result}
