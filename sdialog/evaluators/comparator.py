@@ -139,8 +139,7 @@ class Comparator:
     ) -> list[dict[str, Any]]:
         counts = evaluator.counts(items) or {None: (0, len(items))}
         if present:
-            result = evaluator.compute(present)
-            values = result if isinstance(result, dict) else {evaluator.name: result}
+            values = evaluator.results(present)
         else:
             values = {str(metric or evaluator.name): math.nan for metric in counts}
         intervals = self._intervals(evaluator, present, list(values), key)
@@ -181,12 +180,10 @@ class Comparator:
                 warnings.simplefilter("ignore")
                 for row in indices:
                     try:
-                        result = evaluator.compute([items[i] for i in row])
+                        result = evaluator.results([items[i] for i in row])
                     except (ValueError, np.linalg.LinAlgError):
                         continue
-                    for metric, value in (
-                        result if isinstance(result, dict) else {metrics[0]: result}
-                    ).items():
+                    for metric, value in result.items():
                         samples[metric].append(value)
         tail = 50 * (1 - self.confidence)
         out = {}

@@ -136,6 +136,11 @@ class DatasetEvaluator:
         """The result from the non-missing items: a float, or metric name → float."""
         raise NotImplementedError(f"{type(self).__name__} must implement compute(items)")
 
+    def results(self, items: list[Any]) -> dict[str, float]:
+        """:meth:`compute` as a dict of metric name → value (one metric: the evaluator's name)."""
+        result = self.compute(items)
+        return dict(result) if isinstance(result, dict) else {self.name: result}
+
     def counts(self, items: list[Any]) -> dict[str | None, tuple[int, int]]:
         """``(n, missing)`` per metric name (``None``: every metric of this evaluator)."""
         missing = sum(item is None for item in items)
@@ -222,9 +227,13 @@ class ScoreEvaluator(DatasetEvaluator):
                 result[metric] = float(value[0]) if indices is None else value
         return result
 
+    def results(self, items: list[Any]) -> dict[str, float]:
+        return self.reduce(items)
+
     def compute(self, items: list[Any]) -> float | dict[str, float]:
+        """The statistic(s): a number when there is one metric, else metric → number."""
         result = self.reduce(items)
-        return result[self.name] if list(result) == [self.name] else result
+        return next(iter(result.values())) if len(result) == 1 else result
 
 
 def _apply(stat: str, sample: Any) -> Any:
@@ -257,8 +266,8 @@ class MeanEvaluator(ScoreEvaluator):
 
 
 class StatsEvaluator(ScoreEvaluator):
-    """Descriptive statistics of a score: ``stat`` is one of :data:`STATS` (a number) or
-    ``None`` for all five (metrics ``<name>-mean``, ``<name>-std``, ...).
+    """Descriptive statistics of a score: ``stat`` is one of :data:`STATS` or ``None`` for all
+    five; the metrics are named ``<name>-<stat>`` (``turn-length-median``, ...).
 
     Example:
         >>> from sdialog import Dialog, Turn
@@ -277,9 +286,7 @@ class StatsEvaluator(ScoreEvaluator):
         self.stat = stat
 
     def stats(self, key: str) -> list[tuple[str, str]]:
-        if self.stat is not None:
-            return [(key, self.stat)]
-        return [(f"{key}-{stat}", stat) for stat in STATS]
+        return [(f"{key}-{stat}", stat) for stat in ((self.stat,) if self.stat else STATS)]
 
     def plot(self, figure: Any, items: dict[str, list[Any]], table: Any) -> bool:
         from sdialog.evaluators import plots
