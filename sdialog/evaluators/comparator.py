@@ -41,7 +41,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sdialog.evaluators.dataset import DatasetEvaluator, ScoreEvaluator, load_dialogs
+from sdialog.evaluators.dataset import DatasetEvaluator, ScoreEvaluator, load_dialogs, save_text
 from sdialog.evaluators.embedding import shared_embeddings
 
 __all__ = ["COLUMNS", "Comparator"]
@@ -212,11 +212,11 @@ class Comparator:
                 row = table[(table["metric"] == metric) & (table["dataset"] == dataset)]
                 cells.append(_cell(row.iloc[0], digits) if len(row) else "")
             lines.append(f"| {metric} | " + " | ".join(cells) + " |")
-        return _written("\n".join(lines) + "\n", path).rstrip("\n")
+        return save_text("\n".join(lines) + "\n", path).rstrip("\n")
 
     def to_csv(self, path: str | os.PathLike[str] | None = None) -> str:
         """The tidy table as CSV text (written to ``path`` when given)."""
-        return _written(self._table().to_csv(index=False), path)
+        return save_text(self._table().to_csv(index=False), path)
 
     def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
         """The tidy table as JSON (``results``: records, NaN as null) plus the settings."""
@@ -229,7 +229,7 @@ class Comparator:
             "settings": {"n_boot": self.n_boot, "confidence": self.confidence, "seed": self.seed},
             "evaluators": [repr(evaluator) for evaluator in self.evaluators],
         }
-        return _written(json.dumps(data, indent=2, default=_json_default) + "\n", path)
+        return save_text(json.dumps(data, indent=2, default=_json_default) + "\n", path)
 
     def to_latex(self, path: str | os.PathLike[str] | None = None, digits: int = 3) -> str:
         """A LaTeX ``tabular`` (booktabs rules): metrics × datasets, ``value [low, high]``."""
@@ -248,7 +248,7 @@ class Comparator:
                 cells.append(_latex_escape(_cell(row.iloc[0], digits)) if len(row) else "")
             lines.append(" & ".join(cells) + " \\\\")
         lines += ["\\bottomrule", "\\end{tabular}"]
-        return _written("\n".join(lines) + "\n", path)
+        return save_text("\n".join(lines) + "\n", path)
 
     # -------------------------------------------------------------------------- plots
     def plot(
@@ -292,14 +292,6 @@ def _cell(row: Any, digits: int) -> str:
     text = f"{row['value']:.{digits}f}"
     if not math.isnan(row["ci_low"]):
         text += f" [{row['ci_low']:.{digits}f}, {row['ci_high']:.{digits}f}]"
-    return text
-
-
-def _written(text: str, path: str | os.PathLike[str] | None) -> str:
-    if path is not None:
-        from sdialog.dialog.io import atomic_write
-
-        atomic_write(path, lambda f: f.write(text))
     return text
 
 

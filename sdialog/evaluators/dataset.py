@@ -45,6 +45,7 @@ __all__ = [
     "ScoreEvaluator",
     "StatsEvaluator",
     "load_dialogs",
+    "save_text",
     "to_number",
 ]
 
@@ -92,6 +93,20 @@ def load_dialogs(source: Any) -> list[Dialog]:
     raise TypeError(
         f"expected a list of dialogs, a folder or a file path; got {type(source).__name__}"
     )
+
+
+def save_text(text: str, path: str | os.PathLike[str] | None) -> str:
+    """Write ``text`` to ``path`` atomically (when a path is given); return the text.
+
+    Example:
+        >>> save_text("a,b\\n", None)
+        'a,b\\n'
+    """
+    if path is not None:
+        from sdialog.dialog.io import atomic_write
+
+        atomic_write(path, lambda f: f.write(text))
+    return text
 
 
 def to_number(value: Any) -> float | None:

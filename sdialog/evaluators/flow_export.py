@@ -25,6 +25,8 @@ import json
 import os
 from typing import TYPE_CHECKING, Any
 
+from sdialog.evaluators.dataset import save_text
+
 if TYPE_CHECKING:  # pragma: no cover
     from sdialog.evaluators.flow import DialogFlowGraph
 
@@ -64,17 +66,9 @@ def graph_dict(graph: DialogFlowGraph, centroids: bool = True) -> dict[str, Any]
     }
 
 
-def _write(text: str, path: Any) -> str:
-    if path is not None:
-        from sdialog.dialog.io import atomic_write
-
-        atomic_write(path, lambda f: f.write(text))
-    return text
-
-
 def to_json(graph: DialogFlowGraph, path: Any = None, centroids: bool = True) -> str:
     """JSON text of the graph (written to ``path`` when given)."""
-    return _write(json.dumps(graph_dict(graph, centroids), indent=1, ensure_ascii=False), path)
+    return save_text(json.dumps(graph_dict(graph, centroids), indent=1, ensure_ascii=False), path)
 
 
 def from_json(cls: type[DialogFlowGraph], source: Any, model: Any = None) -> DialogFlowGraph:
@@ -166,7 +160,7 @@ def to_html(graph: DialogFlowGraph, path: Any = None, title: str = "Dialog flow"
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     safe_title = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     html = _TEMPLATE.replace("__TITLE__", safe_title).replace("__DATA__", payload)
-    return _write(html, path)
+    return save_text(html, path)
 
 
 _TEMPLATE = """<!DOCTYPE html>
