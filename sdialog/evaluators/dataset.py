@@ -52,9 +52,9 @@ __all__ = [
 
 def load_dialogs(source: Any) -> list[Dialog]:
     """A dataset as a list of dialogs: a list (or any iterable) of dialogs, one dialog, a folder
-    (every ``*.json`` and ``*.jsonl`` file in it, in natural filename order) or a file
-    (``Dialog.from_file``: json, jsonl, txt, csv, tsv). A string is always a path, never
-    iterated.
+    (``Dialog.from_folder``: its ``*.json`` files, then its ``*.jsonl`` files, each in natural
+    filename order) or a file (``Dialog.from_file``: json, jsonl, txt, csv, tsv). A string is
+    always a path, never iterated.
 
     Example:
         >>> import tempfile
@@ -72,14 +72,7 @@ def load_dialogs(source: Any) -> list[Dialog]:
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if path.is_dir():
-            from sdialog.dialog.io import _natural_key
-
-            files = [p for p in path.iterdir() if p.suffix in (".json", ".jsonl") and p.is_file()]
-            dialogs: list[Dialog] = []
-            for file in sorted(files, key=lambda p: _natural_key(p.name)):
-                loaded = Dialog.from_file(file)
-                dialogs.extend(loaded if isinstance(loaded, list) else [loaded])
-            return dialogs
+            return Dialog.from_folder(path, "*.json") + Dialog.from_folder(path, "*.jsonl")
         if path.is_file():
             loaded = Dialog.from_file(path)
             return loaded if isinstance(loaded, list) else [loaded]
@@ -170,6 +163,7 @@ class DatasetEvaluator:
         return True
 
     def __call__(self, dialogs: Any, dataset_name: str | None = None) -> float | dict[str, float]:
+        """Evaluate one dataset (``dataset_name`` is accepted for SDialog compatibility)."""
         items = [item for item in self.prepare(load_dialogs(dialogs)) if item is not None]
         if not items:
             raise ValueError(f"{self.name}: no dialog could be scored")
