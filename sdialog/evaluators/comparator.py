@@ -147,13 +147,8 @@ class Comparator:
         for metric, value in values.items():
             n, missing = counts.get(metric, counts.get(None, (len(present), 0)))
             low, high = intervals.get(metric, (math.nan, math.nan))
-            rows.append(
-                dict(
-                    zip(
-                        COLUMNS, (dataset, metric, float(value), low, high, n, missing), strict=True
-                    )
-                )
-            )
+            row = (dataset, metric, float(value), low, high, n, missing)
+            rows.append(dict(zip(COLUMNS, row, strict=True)))
         return rows
 
     def _intervals(
