@@ -13,10 +13,10 @@ Example:
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sdialog import config
+from sdialog._lazy import lazy_exports
 from sdialog._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
@@ -33,9 +33,4 @@ _LAZY = {
 __all__ = ["Context", "Dialog", "Event", "Instruction", "Turn", "__version__", "config"]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'sdialog' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _LAZY)

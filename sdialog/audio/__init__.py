@@ -14,8 +14,7 @@ Example:
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from sdialog._lazy import lazy_exports
 
 _LAZY = {
     "AudioPipeline": "sdialog.audio.pipeline",
@@ -35,7 +34,7 @@ _LAZY = {
     "LLMGaps": "sdialog.audio.timeline",
     "Room": "sdialog.audio.room",
     "make_room": "sdialog.audio.room_presets",
-    "ROOM_PRESETS": "sdialog.audio.room_presets",
+    "ROOM_PRESETS": "sdialog.audio.room_presets:PRESETS",
     "Device": "sdialog.audio.devices",
     "DEVICES": "sdialog.audio.devices",
     "get_device": "sdialog.audio.devices",
@@ -54,14 +53,8 @@ _LAZY = {
     "cer": "sdialog.audio.wer",
     "normalize_text": "sdialog.audio.wer",
 }
-_RENAMED = {"ROOM_PRESETS": "PRESETS"}
 
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), _RENAMED.get(name, name))
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'sdialog.audio' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _LAZY)

@@ -13,8 +13,7 @@ Heavy modules load on first use.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from sdialog._lazy import lazy_exports
 
 _LAZY = {
     "DialogGenerator": "sdialog.generators.dialog_generator",
@@ -27,9 +26,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'sdialog.generators' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _LAZY)

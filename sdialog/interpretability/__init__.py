@@ -19,9 +19,7 @@ Example:
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
-
+from sdialog._lazy import lazy_exports
 from sdialog.interpretability.inspector import Inspector, Prompt, Response, Token
 from sdialog.interpretability.steering import DirectionSteerer, FunctionSteerer, Steerer
 
@@ -63,10 +61,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'sdialog.interpretability' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _LAZY)
 
 
 def __dir__() -> list[str]:

@@ -15,9 +15,7 @@ Example:
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
-
+from sdialog._lazy import lazy_exports
 from sdialog.llm.base import (
     Backend,
     BackendError,
@@ -63,9 +61,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'sdialog.llm' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _LAZY)

@@ -18,8 +18,7 @@ Example:
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from sdialog._lazy import lazy_exports
 
 _LAZY = {
     "Server": "sdialog.server.core",
@@ -31,9 +30,4 @@ _LAZY = {
 __all__ = ["AgentRunner", "Server", "agents_from_file", "create_app"]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'sdialog.server' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _LAZY)
