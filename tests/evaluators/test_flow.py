@@ -6,6 +6,8 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import shutil
+import subprocess
 
 import networkx as nx
 import numpy as np
@@ -175,3 +177,31 @@ def test_config_identifies_the_graph():
     a = DialogFlowPPL(toy()).config()
     b = DialogFlowPPL(toy(smoothing=0.5)).config()
     assert a["name"] == "flow-ppl" and a["settings"]["graph"] != b["settings"]["graph"]
+
+
+DOM_SHIM = """
+function fakeEl() {
+  return {attrs: {}, children: [], style: {}, textContent: "", value: "0.05", checked: false,
+          setAttribute(k, v) { this.attrs[k] = v; },
+          appendChild(c) { this.children.push(c); return c; },
+          addEventListener() {}, classList: {toggle() {}}};
+}
+const fakeEls = {};
+global.document = {getElementById: id => fakeEls[id] || (fakeEls[id] = fakeEl()),
+                   createElementNS: () => fakeEl()};
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the page's script")
+def test_html_view_script_runs(tmp_path):
+    graph = DialogFlowGraph.build(
+        reference(), system_speaker="Agent", n_clusters=2, model=HashEmbedder()
+    )
+    script = graph.to_html().split("<script>", 1)[1].split("</script>", 1)[0]
+    probe = "console.log(JSON.stringify([edges.length, nodes.length, fakeEls.stats.textContent]))"
+    (tmp_path / "page.js").write_text(DOM_SHIM + script + "\n" + probe)
+    out = subprocess.run(["node", str(tmp_path / "page.js")], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    edges, nodes, stats = json.loads(out.stdout)
+    assert (edges, nodes) == (len(graph.counts), len(graph.nodes) + 2)
+    assert stats == f"{len(graph.nodes)} nodes, {edges}/{edges} transitions shown"
