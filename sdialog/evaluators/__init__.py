@@ -17,9 +17,7 @@ Example:
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
-
+from sdialog._lazy import lazy_exports
 from sdialog.evaluators.base import DialogScore, ScoreValue
 
 _LAZY: dict[str, str] = {}
@@ -128,9 +126,4 @@ _LAZY.update(dict.fromkeys(["METRICS", "resolve_metrics"], "sdialog.evaluators.r
 __all__ = ["DialogScore", "ScoreValue", *_LAZY]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'sdialog.evaluators' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _LAZY)
