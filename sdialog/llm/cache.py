@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -70,16 +69,10 @@ class ResponseCache:
 
     def put(self, key: str, completion: Completion) -> None:
         """Store ``completion`` under ``key`` atomically (temporary file + rename)."""
-        target = self._file(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(completion.model_dump_json(exclude={"cached"}))
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        from sdialog.dialog.io import atomic_write
+
+        text = completion.model_dump_json(exclude={"cached"})
+        atomic_write(self._file(key), lambda handle: handle.write(text))
 
     def __len__(self) -> int:
         return sum(1 for _ in self.path.glob("*/*.json")) if self.path.exists() else 0
