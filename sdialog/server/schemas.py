@@ -36,6 +36,18 @@ class RequestError(ValueError):
         self.code = code or {400: "invalid_request", 404: "model_not_found"}.get(status)
 
 
+def _refuse_client_tools(cls: type, value: Any) -> Any:
+    """``tools`` validator: client-side tools are refused (the agent has its own)."""
+    if value:
+        raise ValueError("client-side tools are not supported; the agent has its own")
+    return value
+
+
+def _given(params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` without the ``None`` values (the parameters a client did not set)."""
+    return {k: v for k, v in params.items() if v is not None}
+
+
 class ChatMessage(BaseModel):
     """One chat message; ``content`` may be text or a list of ``{"type": "text"}`` parts."""
 
@@ -92,12 +104,7 @@ class ChatCompletionRequest(BaseModel):
             raise ValueError("at most 4 stop strings")
         return value
 
-    @field_validator("tools")
-    @classmethod
-    def _no_client_tools(cls, value: Any) -> Any:
-        if value:
-            raise ValueError("client-side tools are not supported; the agent has its own")
-        return value
+    _no_client_tools = field_validator("tools")(_refuse_client_tools)
 
     def generation_params(self) -> dict[str, Any]:
         """The generation parameters the client set (``None`` values dropped)."""
@@ -111,7 +118,7 @@ class ChatCompletionRequest(BaseModel):
             "frequency_penalty": self.frequency_penalty,
             "repetition_penalty": self.repetition_penalty,
         }
-        return {k: v for k, v in params.items() if v is not None}
+        return _given(params)
 
 
 class OllamaOptions(BaseModel):
@@ -142,12 +149,7 @@ class OllamaChatRequest(BaseModel):
     conversation_id: str | None = Field(default=None, max_length=256)
     tools: list[Any] | None = None
 
-    @field_validator("tools")
-    @classmethod
-    def _no_client_tools(cls, value: Any) -> Any:
-        if value:
-            raise ValueError("client-side tools are not supported; the agent has its own")
-        return value
+    _no_client_tools = field_validator("tools")(_refuse_client_tools)
 
     def generation_params(self) -> dict[str, Any]:
         """The generation parameters of ``options`` (``num_predict`` <= 0 means no limit)."""
@@ -162,7 +164,7 @@ class OllamaChatRequest(BaseModel):
             "presence_penalty": o.presence_penalty,
             "frequency_penalty": o.frequency_penalty,
         }
-        return {k: v for k, v in params.items() if v is not None}
+        return _given(params)
 
 
 class OllamaShowRequest(BaseModel):
