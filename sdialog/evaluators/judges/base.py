@@ -412,3 +412,19 @@ class LLMJudge(DialogScore):
                 "params": provenance.get("params"),
             },
         }
+
+
+class _SpeakerJudge(LLMJudge):
+    """A judge about one speaker: ``speaker`` (optional) is the prompt's ``{{ speaker }}``.
+
+    Mix it in before the judge family (``class J(_SpeakerJudge, LLMJudgeYesNo)``).
+    """
+
+    def __init__(
+        self, prompt_template: str | None = None, *, speaker: str | None = None, **kw: Any
+    ):
+        super().__init__(prompt_template, **kw)
+        self.speaker = speaker
+
+    def _variables(self, dialog: Dialog) -> dict[str, Any]:
+        return {**super()._variables(dialog), "speaker": self.speaker}

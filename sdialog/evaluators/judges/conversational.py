@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from sdialog.evaluators.judges.base import JudgeInputError
+from sdialog.evaluators.judges.base import JudgeInputError, _SpeakerJudge
 from sdialog.evaluators.judges.score import LLMJudgeScore
 from sdialog.evaluators.judges.yesno import persona_text
 
@@ -43,17 +43,15 @@ def _as_list(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else [str(v) for v in value]
 
 
-class _Likert(LLMJudgeScore):
+class _Likert(_SpeakerJudge, LLMJudgeScore):
     """A 1..5 judge with a packaged prompt; ``speaker`` names the judged speaker (optional)."""
 
     def __init__(
         self, prompt_template: str | None = None, *, speaker: str | None = None, **kw: Any
     ):
-        super().__init__(prompt_template, 1, 5, int, **kw)
-        self.speaker = speaker
-
-    def _variables(self, dialog: Dialog) -> dict[str, Any]:
-        return {**super()._variables(dialog), "speaker": self.speaker}
+        super().__init__(
+            prompt_template, speaker=speaker, min_score=1, max_score=5, score_type=int, **kw
+        )
 
 
 class LLMJudgeConversationCompleteness(_Likert):

@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field, create_model
 
-from sdialog.evaluators.judges.base import JudgeInputError, Judgment, LLMJudge, softmax
+from sdialog.evaluators.judges.base import (
+    JudgeInputError,
+    Judgment,
+    LLMJudge,
+    _SpeakerJudge,
+    softmax,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from sdialog.dialog import Dialog
@@ -86,7 +92,7 @@ class LLMJudgeRealDialog(LLMJudgeYesNo):
     default_template: ClassVar[str | None] = "judges/real_dialog.j2"
 
 
-class LLMJudgeRefusal(LLMJudgeYesNo):
+class LLMJudgeRefusal(_SpeakerJudge, LLMJudgeYesNo):
     """Does ``speaker`` (default: "the assistant") refuse or avoid doing what was asked?
 
     Example:
@@ -97,15 +103,6 @@ class LLMJudgeRefusal(LLMJudgeYesNo):
 
     name: ClassVar[str] = "refusal"
     default_template: ClassVar[str | None] = "judges/refusal.j2"
-
-    def __init__(
-        self, prompt_template: str | None = None, *, speaker: str | None = None, **kw: Any
-    ):
-        super().__init__(prompt_template, **kw)
-        self.speaker = speaker
-
-    def _variables(self, dialog: Dialog) -> dict[str, Any]:
-        return {**super()._variables(dialog), "speaker": self.speaker}
 
 
 def persona_text(persona: Any) -> str:
@@ -155,7 +152,7 @@ def speaker_persona(dialog: Dialog, speaker: str | None, persona: Any = None) ->
     return speaker, persona_text(personas[speaker])
 
 
-class LLMJudgePersonaAttributes(LLMJudgeYesNo):
+class LLMJudgePersonaAttributes(_SpeakerJudge, LLMJudgeYesNo):
     """Does ``speaker`` behave consistently with its persona?
 
     The persona is ``persona`` when given, else ``dialog.personas[speaker]``; a dialog without it
@@ -182,8 +179,7 @@ class LLMJudgePersonaAttributes(LLMJudgeYesNo):
         persona: Any = None,
         **kw: Any,
     ):
-        super().__init__(prompt_template, **kw)
-        self.speaker = speaker
+        super().__init__(prompt_template, speaker=speaker, **kw)
         self.persona = persona_text(persona) if persona is not None else None
 
     def _variables(self, dialog: Dialog) -> dict[str, Any]:
