@@ -69,6 +69,7 @@ class WhisperASR:
 
     @property
     def model(self) -> Any:
+        """The loaded ``faster_whisper.WhisperModel`` (loaded once per path and compute type)."""
         key = (str(self.model_path), self.compute_type)
         if key not in _MODELS:
             from faster_whisper import WhisperModel

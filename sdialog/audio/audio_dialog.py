@@ -31,10 +31,12 @@ class AudioTurn:
 
     @property
     def start_s(self) -> float:
+        """Start time in seconds."""
         return self.start_sample / self.sampling_rate
 
     @property
     def end_s(self) -> float:
+        """End time in seconds."""
         return self.end_sample / self.sampling_rate
 
     def to_dict(self) -> dict[str, Any]:

@@ -105,6 +105,7 @@ class BernoulliLoss:
     p: float
 
     def draw(self, n_packets: int, seed: int = 0) -> np.ndarray:
+        """A boolean array of ``n_packets``: True where the packet is lost (seeded)."""
         if not 0 <= self.p <= 1:
             raise ValueError(f"loss p must be in [0, 1], got {self.p}")
         return np.random.default_rng(seed).random(n_packets) < self.p
@@ -131,6 +132,7 @@ class GilbertElliott:
         return bad * (1 - self.k_bad) + (1 - bad) * (1 - self.k_good)
 
     def draw(self, n_packets: int, seed: int = 0) -> np.ndarray:
+        """A boolean array of ``n_packets``: True where the packet is lost (seeded)."""
         for name in ("p", "r", "k_good", "k_bad"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"Gilbert-Elliott {name} must be in [0, 1]")

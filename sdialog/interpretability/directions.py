@@ -46,6 +46,7 @@ class Direction:
 
     @property
     def norm(self) -> float:
+        """The vector's Euclidean (L2) norm."""
         return float(self.vector.norm())
 
     def unit(self) -> Direction:

@@ -42,6 +42,7 @@ class Token:
 
     @property
     def id(self) -> int:
+        """The token id."""
         return self._owner.ids[self.index]
 
     @property
