@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Literal
 
 from sdialog._progress import ProgressBar
@@ -68,13 +70,18 @@ class Direction:
         """Write a ``.safetensors`` file (metadata as JSON in its header), atomically."""
         from safetensors.torch import save_file
 
-        tmp = f"{os.fspath(path)}.tmp"
-        save_file(
-            {"direction": self.vector.contiguous()},
-            tmp,
-            metadata={"sdialog": json.dumps(self.meta, default=str)},
-        )
-        os.replace(tmp, path)
+        target = Path(path)
+        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            save_file(
+                {"direction": self.vector.contiguous()},
+                os.fspath(tmp),
+                metadata={"sdialog": json.dumps(self.meta, default=str)},
+            )
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Direction:
