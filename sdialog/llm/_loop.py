@@ -17,8 +17,10 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import threading
+import weakref
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -27,6 +29,8 @@ T = TypeVar("T")
 _lock = threading.Lock()
 _loop: asyncio.AbstractEventLoop | None = None
 _thread: threading.Thread | None = None
+_tracked: weakref.WeakSet[Any] = weakref.WeakSet()  # closables to close before the loop stops
+_exit_hook_registered = False
 
 
 def shared_loop() -> asyncio.AbstractEventLoop:
@@ -40,7 +44,44 @@ def shared_loop() -> asyncio.AbstractEventLoop:
             )
             thread.start()
             _loop, _thread = loop, thread
+            _register_exit_hook()
         return _loop
+
+
+def track(closable: Any) -> None:
+    """Close ``closable`` (an object with an async ``close()``, e.g. an HTTP session) at exit,
+    before the shared loop stops, if nothing closed it earlier."""
+    _tracked.add(closable)
+
+
+def _register_exit_hook() -> None:
+    global _exit_hook_registered
+    if not _exit_hook_registered:  # at the first use of the loop, never at import
+        atexit.register(_shutdown)
+        _exit_hook_registered = True
+
+
+def _shutdown() -> None:
+    """At exit: close what is tracked, cancel the tasks libraries left running (e.g. litellm's
+    logging worker) and stop the loop, so nothing is destroyed while pending."""
+    loop = _loop
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return
+
+    async def wind_down() -> None:
+        await asyncio.gather(
+            *(c.close() for c in list(_tracked) if not getattr(c, "closed", False)),
+            return_exceptions=True,
+        )
+        current = asyncio.current_task()
+        others = [t for t in asyncio.all_tasks() if t is not current]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
+
+    with contextlib.suppress(Exception):
+        asyncio.run_coroutine_threadsafe(wind_down(), loop).result(timeout=5)
+    loop.call_soon_threadsafe(loop.stop)
 
 
 def on_shared_loop() -> bool:

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from sdialog.llm._loop import close_soon, on_shared_loop
+from sdialog.llm._loop import close_soon, on_shared_loop, track
 from sdialog.llm.base import (
     Backend,
     BackendError,
@@ -208,6 +208,7 @@ class RemoteBackend(Backend):
         )
         if on_shared_loop():
             self._clients[key] = session
+            track(session)
             return session, False
         return session, True
 

@@ -89,3 +89,43 @@ def test_a_collected_backend_closes_its_sessions():
         del backend
         gc.collect()
         assert session.closed
+
+
+def test_the_interpreter_exits_cleanly_after_remote_calls(tmp_path):
+    # litellm leaves a logging task on the loop and sessions stay pooled: at exit both must be
+    # wound down, not reported as "Task was destroyed but it is pending" or "Unclosed client"
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = tmp_path / "calls.py"
+    script.write_text(
+        "from sdialog.llm import RemoteBackend\n"
+        "from tests.llm.stub_server import running_stub_server\n"
+        "backends = []\n"
+        "with running_stub_server() as server:\n"
+        "    for transport in ('openai', 'litellm'):\n"
+        "        backend = RemoteBackend('openai/stub-model', api_base=server.url + '/v1',\n"
+        "                                api_key='sk-x', transport=transport, cache=False)\n"
+        "        print(backend.complete([{'role': 'user', 'content': 'hi'}]).text)\n"
+        "        backends.append(backend)\n"
+        "import asyncio, time\n"
+        "from sdialog.llm import _loop\n"
+        "loop, sessions = _loop._loop, list(_loop._tracked)\n"
+        "_loop._shutdown()  # what atexit runs\n"
+        "time.sleep(0.2)\n"
+        "print(loop.is_running(), len(sessions), all(s.closed for s in sessions),\n"
+        "      sum(not t.done() for t in asyncio.all_tasks(loop)))\n",
+        encoding="utf-8",
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    result = subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    # loop stopped, the one pooled session closed, no task left pending (litellm's worker ran)
+    assert result.stdout.split() == ["hi", "hi", "False", "1", "True", "0"]
+    assert "destroyed but it is pending" not in result.stderr
+    assert "Unclosed" not in result.stderr
