@@ -68,11 +68,9 @@ def _shutdown() -> None:
     if loop is None or loop.is_closed() or not loop.is_running():
         return
 
-    async def wind_down() -> None:
-        await asyncio.gather(
-            *(c.close() for c in list(_tracked) if not getattr(c, "closed", False)),
-            return_exceptions=True,
-        )
+    close_soon([c for c in list(_tracked) if not getattr(c, "closed", False)])
+
+    async def cancel_the_rest() -> None:
         current = asyncio.current_task()
         others = [t for t in asyncio.all_tasks() if t is not current]
         for task in others:
@@ -80,7 +78,7 @@ def _shutdown() -> None:
         await asyncio.gather(*others, return_exceptions=True)
 
     with contextlib.suppress(Exception):
-        asyncio.run_coroutine_threadsafe(wind_down(), loop).result(timeout=5)
+        asyncio.run_coroutine_threadsafe(cancel_the_rest(), loop).result(timeout=5)
     loop.call_soon_threadsafe(loop.stop)
 
 
