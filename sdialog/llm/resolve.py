@@ -10,9 +10,15 @@ Example:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sdialog.llm.base import Backend, ModelStringError
+from sdialog.llm.invoke import has_invoke
+
+OLLAMA_TAGGED = re.compile(r"[a-z0-9][\w.-]*:[\w.-]+", re.IGNORECASE)
+"""An unprefixed ``name:tag`` (``qwen3:14b``, ``smollm:135m``): an Ollama model, as in SDialog.
+Only resolved to a litellm Ollama backend; nothing is pulled or started (no subprocess)."""
 
 EMBEDDED_ALIASES = frozenset({"smollm2", "embedded", "embedded:smollm2", "default"})
 
@@ -39,8 +45,9 @@ ACCEPTED_FORMS = """accepted model strings:
   "huggingface:<folder|hub id>"    a transformers model in-process (alias "hf:"); hookable
   "<provider>:<model>"             SDialog style, via litellm; provider one of: {providers}
   "<litellm provider>/<model>"     any litellm model string, e.g. "openai/gpt-4o"
+  "<name>:<tag>"                   an Ollama model (SDialog style), e.g. "qwen3:14b"
   "scripted:echo" / "scripted:<text>"  deterministic replies for tests and dry runs
-  or a Backend object"""
+  or a Backend object, or an object with invoke(messages) (e.g. a LangChain chat model)"""
 
 
 def _error(model: str, why: str) -> ModelStringError:
@@ -59,7 +66,9 @@ def to_litellm_model(model: str) -> str:
 
 
 def get_backend(model: Any = None, **params: Any) -> Backend:
-    """Return a backend for ``model`` (a model string, a backend, or ``None`` for the default).
+    """Return a backend for ``model``: a model string, a backend, an object with a LangChain-style
+    ``invoke(messages)`` (wrapped in :class:`~sdialog.llm.invoke.InvokeBackend`), or ``None`` for
+    the default.
 
     ``params`` are default generation/connection parameters; with ``model=None`` they are merged
     over those set by :func:`sdialog.config.llm` / :func:`sdialog.config.llm_params`.
@@ -74,6 +83,10 @@ def get_backend(model: Any = None, **params: Any) -> Backend:
         params = {**defaults, **params}
     if isinstance(model, Backend):
         return model
+    if not isinstance(model, str) and has_invoke(model):
+        from sdialog.llm.invoke import InvokeBackend
+
+        return InvokeBackend(model, **params)
     if not isinstance(model, str) or not model.strip():
         raise _error(str(model), "expected a non-empty string or a Backend")
     model = model.strip()
@@ -105,6 +118,8 @@ def get_backend(model: Any = None, **params: Any) -> Backend:
         return RemoteBackend(model, **params)
     if slash:
         raise _error(model, f"{provider!r} is not a litellm provider")
+    if OLLAMA_TAGGED.fullmatch(model):  # "qwen3:14b": an Ollama name, as in SDialog
+        return RemoteBackend(f"{PROVIDER_PREFIXES['ollama']}/{model}", **params)
     if ":" in model:
         raise _error(model, f"unknown provider prefix {prefix!r}")
     raise _error(model, "no provider given (unprefixed names are not guessed)")

@@ -177,8 +177,7 @@ def test_backend_objects_pass_through():
     [
         ("gpt-4", "no provider given"),
         ("qwen3", "no provider given"),
-        ("foo:bar", "unknown provider prefix 'foo'"),
-        ("llama3.1:8b", "unknown provider prefix 'llama3.1'"),
+        ("foo:bar baz", "unknown provider prefix 'foo'"),  # "foo:bar" would be an Ollama name
         ("", "non-empty string"),
         ("   ", "non-empty string"),
         ("huggingface:", "no folder or hub id"),
@@ -218,9 +217,10 @@ def test_names_are_never_guessed_with_a_subprocess(monkeypatch):
     monkeypatch.setattr(subprocess, "Popen", refuse)
     monkeypatch.setattr(subprocess, "run", refuse)
     monkeypatch.setattr(os, "system", refuse)
-    for name in ("qwen3", "llama3.1:8b", "gpt-4"):
+    for name in ("qwen3", "gpt-4"):
         with pytest.raises(ModelStringError):
             get_backend(name)
-    # valid strings build backends without starting anything either
+    # valid strings build backends without starting anything either (no `ollama pull`/`serve`)
     assert type(get_backend("ollama:qwen3:14b")) is RemoteBackend
+    assert get_backend("llama3.1:8b").model == "ollama_chat/llama3.1:8b"
     assert type(get_backend("huggingface:/models/x")) is LocalBackend
