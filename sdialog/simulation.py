@@ -174,9 +174,10 @@ def drive(
 ) -> list[Any]:
     """Run request generators to completion, sending each round's requests in batches.
 
-    Requests are grouped by backend, tools and parameters (seeds may differ per row); each group
-    is one ``complete_batch`` call. If a batch call fails, its rows are retried one by one so a
-    failure stays with the dialog that caused it.
+    Requests are grouped by :meth:`~sdialog.llm.Backend.batch_key` (the same model and settings,
+    even through different backend objects), tools and parameters (seeds may differ per row);
+    each group is one ``complete_batch`` call. If a batch call fails, its rows are retried one by
+    one so a failure stays with the dialog that caused it.
     """
     results: list[Any] = [None] * len(steps)
     pending: dict[int, Request] = {}
@@ -221,7 +222,7 @@ def _groups(pending: dict[int, Request]) -> dict[tuple[Any, ...], list[int]]:
     groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for i, request in pending.items():
         key = (
-            id(request.backend),
+            request.backend.batch_key(),
             json.dumps(request.params, sort_keys=True, default=str),
             json.dumps(request.tools, sort_keys=True, default=str),
         )

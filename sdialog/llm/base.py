@@ -231,6 +231,15 @@ class Backend(ABC):
             "seed": generation.get("seed"),
         }
 
+    def batch_key(self) -> Any:
+        """Requests to backends with equal keys may go to the model in one batched call.
+
+        The default is this object alone; backends whose instances are interchangeable (same
+        model, same connection settings) return a key built from those, so dialogs whose agents
+        each made their own backend still share batches.
+        """
+        return ("instance", id(self))
+
     # -- the protocol --------------------------------------------------------------------------
     def complete(
         self,
@@ -383,6 +392,22 @@ def truncate_at_stop(text: str, stops: Sequence[str]) -> tuple[str, bool]:
     """
     cut = min((i for i in (text.find(s) for s in stops) if i >= 0), default=-1)
     return (text[:cut], True) if cut >= 0 else (text, False)
+
+
+def params_key(backend: Backend) -> tuple[Any, ...]:
+    """The parts of a backend that decide what a call does: class, model, parameters, cache.
+
+    Kept in memory only (it may hold connection secrets, so it is never logged or saved).
+    """
+    import json
+
+    cache = getattr(backend.cache, "path", backend.cache)
+    return (
+        type(backend).__qualname__,
+        backend.model,
+        json.dumps(backend.params, sort_keys=True, default=repr),
+        str(cache) if cache is not None else None,
+    )
 
 
 def _raise_on_error(completion: Completion) -> Completion:

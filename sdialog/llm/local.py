@@ -29,6 +29,7 @@ from sdialog.llm.base import (
     StructuredOutputError,
     Usage,
     normalize_stop,
+    params_key,
     per_row,
     truncate_at_stop,
 )
@@ -142,6 +143,10 @@ class LocalBackend(Backend):
 
     def effective_params(self, **overrides: Any) -> dict[str, Any]:
         return super().effective_params(**{**DEFAULTS, **self.params, **overrides})
+
+    def batch_key(self) -> Any:
+        """Backends on the same model, device and settings batch together (one loaded model)."""
+        return (*params_key(self), str(self.device), str(self.dtype), self.max_batch_size)
 
     # -- prompts -------------------------------------------------------------------------------
     def render_prompt(self, messages: Sequence[Message], add_generation_prompt: bool = True) -> str:

@@ -35,6 +35,7 @@ from sdialog.llm.base import (
     UnsupportedFeatureError,
     Usage,
     normalize_stop,
+    params_key,
     per_row,
     run_sync,
 )
@@ -124,6 +125,11 @@ class RemoteBackend(Backend):
         if merged.get("api_base"):
             info["api_base"] = _without_credentials(str(merged["api_base"]))
         return info
+
+    def batch_key(self) -> Any:
+        """Backends on the same endpoint and settings send their requests together."""
+        settings = (self.max_concurrency, self.max_retries, self.backoff, self.structured_output)
+        return (*params_key(self), *settings, self.repair_retries, self.transport)
 
     # -- the protocol --------------------------------------------------------------------------
     def _complete_batch(self, conversations, *, schema, tools, **params) -> list[Completion]:
