@@ -7,6 +7,8 @@ rules, and paraphrases.
 - :class:`PersonaGenerator`, :class:`ContextGenerator` — fill persona/context fields from a rule
   mini-language (random ints, lines of files, CSV columns, lists, callables, the LLM).
 - :class:`Paraphraser` — rewrite a dialog as a whole or turn by turn.
+- :class:`LLMDialogOutput` and :class:`~sdialog.dialog.Turn` — SDialog's names for a
+  structured dialog reply (``LLMDialogOutput(dialog=[Turn(...)])``), accepted by the generators.
 
 Heavy modules load on first use.
 """
@@ -21,6 +23,8 @@ _LAZY = {
     "PersonaGenerator": "sdialog.generators.attributes",
     "ContextGenerator": "sdialog.generators.attributes",
     "Paraphraser": "sdialog.generators.paraphraser",
+    "LLMDialogOutput": "sdialog.generators.dialog_generator",
+    "Turn": "sdialog.dialog",
 }
 
 __all__ = sorted(_LAZY)

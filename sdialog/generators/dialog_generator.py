@@ -26,13 +26,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, Field, create_model, model_validator
 
 from sdialog.dialog import Dialog, Turn
 from sdialog.llm import Completion, Message, StructuredOutputError, get_backend
 from sdialog.prompts import render
 
-__all__ = ["RETRY_SEED_OFFSET", "DialogGenerator", "GeneratedDialog", "GeneratedTurn"]
+__all__ = [
+    "RETRY_SEED_OFFSET",
+    "DialogGenerator",
+    "GeneratedDialog",
+    "GeneratedTurn",
+    "LLMDialogOutput",
+]
 
 RETRY_SEED_OFFSET = 1_000_003
 """A dialog whose reply cannot be parsed is asked for again with ``seed + RETRY_SEED_OFFSET``."""
@@ -49,10 +55,39 @@ class GeneratedTurn(BaseModel):
     text: str = Field(min_length=1, description="What the speaker says.")
 
 
-class GeneratedDialog(BaseModel):
+class _TurnList(BaseModel):
+    """Base of the dialog output formats: a reply that names its turn list ``dialog`` or
+    ``dialogue`` (as SDialog's ``LLMDialogOutput`` does) is read as ``turns``."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _turns_alias(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and "turns" not in data:
+            key = next((k for k in ("dialog", "dialogue") if k in data), None)
+            if key is not None:
+                data = {("turns" if k == key else k): v for k, v in data.items()}
+        return data
+
+
+class GeneratedDialog(_TurnList):
     """The default output format: the turns of the dialog, in order."""
 
     turns: list[GeneratedTurn] = Field(min_length=1, description="The turns, in order.")
+
+
+class LLMDialogOutput(BaseModel):
+    """SDialog's name for a structured dialog reply: ``LLMDialogOutput(dialog=[Turn, ...])``.
+
+    :class:`DialogGenerator` accepts replies in this shape (``{"dialog": [...]}``) as well as its
+    own (``{"turns": [...]}``), and may be given it as ``output_format``.
+
+    Example:
+        >>> from sdialog.generators import Turn
+        >>> LLMDialogOutput(dialog=[Turn(speaker="A", text="Hi")]).model_dump()
+        {'dialog': [{'speaker': 'A', 'text': 'Hi'}]}
+    """
+
+    dialog: list[Turn] = Field(description="The turns, in order.")
 
 
 def dialog_schema(
@@ -85,6 +120,7 @@ def dialog_schema(
     )
     return create_model(
         "GeneratedDialog",
+        __base__=_TurnList,
         turns=(
             list[turn],  # type: ignore[valid-type]
             Field(min_length=min_turns, max_length=max_turns, description="The turns, in order."),
