@@ -41,9 +41,27 @@ SUPPORTED_FORMATS: tuple[str, ...] = ("json", "jsonl", "txt", "csv", "tsv")
 """File formats known to ``Dialog.from_file``/``to_file`` (chosen by extension)."""
 
 
-def dumps(data: Any, indent: int | None = 2) -> str:
-    """JSON text of ``data`` (UTF-8 kept as is)."""
-    return json.dumps(data, indent=indent, ensure_ascii=False)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def dumps(data: Any, indent: int | None = 2, source: str | None = None) -> str:
+    """Strict JSON text of ``data``: UTF-8 kept as is, lone surrogates escaped (``\\ud800``, so
+    the text can be written as UTF-8 and reads back the same), NaN/Infinity refused.
+
+    Raises :class:`~sdialog.dialog.DialogFormatError` (naming ``source``) for values JSON cannot
+    hold (NaN, infinity) or data nested too deeply.
+    """
+    try:
+        text = json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False)
+    except ValueError as err:  # NaN / infinity
+        raise DialogFormatError(f"cannot write as JSON: {err}", source=source) from None
+    except RecursionError:
+        raise DialogFormatError("cannot write as JSON: nested too deeply", source=source) from None
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
 
 
 # ------------------------------------------------------------------------------ files
@@ -58,10 +76,12 @@ def _format_of(path: Path, format: str | None) -> str:
 
 
 def _check_file(path: Path) -> None:
-    if not path.is_file():
-        if path.is_dir():
-            raise IsADirectoryError(f"{path} is a folder; use Dialog.from_folder")
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder; use Dialog.from_folder")
+    if not path.exists():
         raise FileNotFoundError(f"no such dialog file: {path}")
+    if not path.is_file():  # a FIFO, a device such as /dev/zero, a socket: never read
+        raise DialogFormatError("not a regular file (a pipe or device?)", source=str(path))
 
 
 def _read_text(path: Any) -> str:
@@ -89,7 +109,14 @@ def atomic_write(path: Any, write: Callable[[Any], None]) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with open(fd, "w", encoding="utf-8", newline="") as handle:
-            write(handle)
+            try:
+                write(handle)
+            except UnicodeEncodeError as err:
+                bad = err.object[err.start : err.end] if isinstance(err.object, str) else "?"
+                raise DialogFormatError(
+                    f"cannot write {bad!r} as UTF-8 ({err.reason}); text must be valid Unicode",
+                    source=str(path),
+                ) from None
             handle.flush()
             os.fsync(handle.fileno())
         if path.exists():
@@ -118,15 +145,33 @@ def _validate(
 # ------------------------------------------------------------------------------- JSON
 def parse_json(cls: type[Dialog], text: str, source: str) -> Dialog | list[Dialog]:
     """Parse JSON text holding one dialog (an object) or several (a list)."""
+    data = _loads(text, source)
     try:
-        data = json.loads(text)
+        if isinstance(data, list):
+            return [
+                _validate(cls, item, source, prefix=f"item {i}: ") for i, item in enumerate(data)
+            ]
+        return _validate(cls, data, source)
+    except RecursionError:
+        raise DialogFormatError("JSON nested too deeply", source=source) from None
+
+
+def _loads(text: str, source: str, line: int | None = None) -> Any:
+    """Strict ``json.loads``: NaN/Infinity and too-deep nesting are format errors."""
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as err:
         raise DialogFormatError(
-            f"invalid JSON (column {err.colno}): {err.msg}", source=source, line=err.lineno
+            f"invalid JSON (column {err.colno}): {err.msg}",
+            source=source,
+            line=line if line is not None else err.lineno,
         ) from None
-    if isinstance(data, list):
-        return [_validate(cls, item, source, prefix=f"item {i}: ") for i, item in enumerate(data)]
-    return _validate(cls, data, source)
+    except ValueError as err:  # NaN, Infinity (from _reject_constant)
+        raise DialogFormatError(f"invalid JSON: {err}", source=source, line=line) from None
+    except RecursionError:
+        raise DialogFormatError(
+            "JSON nested too deeply to read", source=source, line=line
+        ) from None
 
 
 def load_json(cls: type[Dialog], path: Any) -> Dialog | list[Dialog]:
@@ -156,36 +201,70 @@ def _iter_jsonl(cls: type[Dialog], path: Path) -> Iterator[Dialog]:
                 ) from None
             if not line.strip():
                 continue
+            data = _loads(line, source, number)
             try:
-                data = json.loads(line)
-            except json.JSONDecodeError as err:
+                dialog = _validate(cls, data, source, number)
+            except RecursionError:
                 raise DialogFormatError(
-                    f"invalid JSON (column {err.colno}): {err.msg}", source=source, line=number
+                    "JSON nested too deeply", source=source, line=number
                 ) from None
-            yield _validate(cls, data, source, number)
+            yield dialog
 
 
 def write_jsonl(dialogs: Iterable[Dialog], path: Any, append: bool = False) -> None:
-    """Write dialogs one per line; ``append`` adds to the end (one write call, not atomic)."""
+    """Write dialogs one per line; ``append`` adds to the end (one write call, not atomic).
+
+    Appending to a file whose last line is incomplete (an interrupted write) raises
+    :class:`~sdialog.dialog.DialogFormatError` naming that line and writes nothing; a last line
+    that is whole but lacks its newline gets one first.
+    """
+    source = str(path)
     if not append:
-        atomic_write(path, lambda f: f.writelines(_jsonl_line(d) for d in dialogs))
+        atomic_write(path, lambda f: f.writelines(_jsonl_line(d, source) for d in dialogs))
         return
-    text = "".join(_jsonl_line(d) for d in dialogs)
+    text = "".join(_jsonl_line(d, source) for d in dialogs)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+b") as handle:
         handle.seek(0, os.SEEK_END)
-        if handle.tell() > 0:
-            handle.seek(-1, os.SEEK_END)
-            if handle.read(1) != b"\n":
-                text = "\n" + text
+        last = _unterminated_tail(handle)
+        if last is not None:
+            try:
+                json.loads(last.decode("utf-8"))
+            except (ValueError, RecursionError):
+                handle.seek(0)
+                raise DialogFormatError(
+                    "the last line is incomplete (an interrupted write?); nothing was "
+                    "appended: remove or repair that line first",
+                    source=source,
+                    line=sum(chunk.count(b"\n") for chunk in handle) + 1,
+                ) from None
+            text = "\n" + text
+        handle.seek(0, os.SEEK_END)
         handle.write(text.encode("utf-8"))
         handle.flush()
         os.fsync(handle.fileno())
 
 
-def _jsonl_line(dialog: Dialog) -> str:
-    return dumps(dialog.json(), indent=None) + "\n"
+def _unterminated_tail(handle: Any, block: int = 1 << 16) -> bytes | None:
+    """The bytes after the last newline of a binary file, or ``None`` if it ends in one (or is
+    empty); read backwards in blocks, so appending to a large file stays cheap."""
+    end = handle.seek(0, os.SEEK_END)
+    tail, pos = b"", end
+    while pos > 0:
+        step = min(block, pos)
+        pos -= step
+        handle.seek(pos)
+        tail = handle.read(step) + tail
+        if b"\n" in tail:
+            break
+    if not tail or tail.endswith(b"\n"):
+        return None
+    return tail[tail.rfind(b"\n") + 1 :]
+
+
+def _jsonl_line(dialog: Dialog, source: str | None = None) -> str:
+    return dumps(dialog.json(), indent=None, source=source) + "\n"
 
 
 # -------------------------------------------------------------------------------- txt
@@ -199,7 +278,7 @@ def _compile_template(template: str) -> tuple[re.Pattern[str], list[str]]:
         if not name.isidentifier() or name in names:
             raise ValueError(f"template {template!r}: bad or repeated field {{{name}}}")
         names.append(name)
-        body = {"speaker": ".+?", "text": ".*"}.get(name, ".*?")
+        body = {"text": ".*"}.get(name, ".*?")
         parts.append(f"(?P<{name}>{body})")
     if "text" not in names:
         raise ValueError(f"template {template!r} must contain {{text}}")
@@ -212,11 +291,16 @@ def parse_lines(
     template: str = "{speaker}: {text}",
     default_speakers: list[str] | None = None,
 ) -> list[Turn]:
-    """Turn template lines into turns (blank lines skipped); see ``Dialog.from_str``."""
+    """Turn template lines into turns (blank lines skipped); see ``Dialog.from_str``.
+
+    Lines end in ``\\n``, ``\\r\\n`` or a lone ``\\r``. An empty speaker (``": text"``) reads as
+    ``""``, or as the next of ``default_speakers`` when given.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"expected the dialog text as a str, got {type(text).__name__}")
     regex, _ = _compile_template(template)
     turns: list[Turn] = []
-    for number, raw in enumerate(text.split("\n"), 1):
-        line = raw[:-1] if raw.endswith("\r") else raw
+    for number, line in enumerate(_LINE_BREAK.split(text), 1):
         if not line.strip():
             continue
         match = regex.fullmatch(line)
@@ -229,25 +313,41 @@ def parse_lines(
         fields: dict[str, Any] = match.groupdict() if match else {"text": line}
         speaker = fields.pop("speaker", None)
         speaker = speaker.strip() if speaker is not None else None
-        if speaker is None and default_speakers:
+        if not speaker and default_speakers:
             speaker = default_speakers[len(turns) % len(default_speakers)]
         turns.append(Turn(speaker=speaker, **fields))
     return turns
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def _one_line(text: str) -> str:
-    return re.sub(r"\r\n|\r|\n", " ", text)
+    return _LINE_BREAK.sub(" ", text)
 
 
-def _txt_lines(dialog: Dialog, template: str) -> Iterator[str]:
-    _compile_template(template)  # validate before writing anything
-    for turn in dialog.turns:
-        if not turn.speaker:  # no speaker to write: the bare text
-            yield _one_line(turn.text) + "\n"
-            continue
+def _txt_lines(dialog: Dialog, template: str, source: str = "<string>") -> Iterator[str]:
+    """One line per turn; a turn that would not read back the same raises ``DialogFormatError``
+    (line breaks in a text become spaces: that is the format; a turn without speaker is written
+    with an empty one, ``": text"``)."""
+    regex, names = _compile_template(template)  # validate before writing anything
+    for index, turn in enumerate(dialog.turns):
         values = {k: _one_line(str(v)) for k, v in (turn.model_extra or {}).items()}
-        values.update(speaker=turn.speaker, text=_one_line(turn.text))
-        yield template.format_map(_Blank(values)) + "\n"
+        values.update(speaker=turn.speaker or "", text=_one_line(turn.text))
+        line = template.format_map(_Blank(values))
+        match = regex.fullmatch(line) if line.strip() else None
+        back = match.groupdict() if match else {}
+        if (
+            match is None
+            or back["text"] != values["text"]
+            or ("speaker" in names and back["speaker"].strip() != values["speaker"])
+        ):
+            raise DialogFormatError(
+                f"turn {index} ({str(turn)[:60]!r}) would not read back the same as a line "
+                f"of template {template!r}; use .json, .jsonl or .csv to keep it",
+                source=source,
+            )
+        yield line + "\n"
 
 
 class _Blank(dict):  # type: ignore[type-arg]
@@ -258,7 +358,10 @@ class _Blank(dict):  # type: ignore[type-arg]
 # ----------------------------------------------------------------------- dispatching
 def load_file(cls: type[Dialog], path: Any, format: str | None = None, **kwargs: Any) -> Any:
     """Load by extension; see ``Dialog.from_file``."""
+    if Path(path).is_dir():
+        raise IsADirectoryError(f"{path} is a folder; use Dialog.from_folder")
     fmt = _format_of(Path(path), format)
+    _reference_options(fmt, kwargs)
     if fmt in ("json", "jsonl"):
         _no_options(fmt, kwargs)
         return load_json(cls, path) if fmt == "json" else list(iter_jsonl(cls, path))
@@ -278,19 +381,39 @@ def save_file(
         indent = kwargs.pop("indent", 2)
         _no_options(fmt, kwargs)
         data = dialogs[0].json() if single else [d.json() for d in dialogs]
-        text = dumps(data, indent=indent) + "\n"
+        text = dumps(data, indent=indent, source=str(path)) + "\n"
         atomic_write(path, lambda f: f.write(text))
     elif fmt == "jsonl":
         write_jsonl(dialogs, path, **kwargs)
     elif fmt == "txt":
         template = kwargs.pop("template", "{speaker}: {text}")
         _no_options(fmt, kwargs)
-        lines = [line for d in dialogs for line in _txt_lines(d, template)]
+        lines = [line for d in dialogs for line in _txt_lines(d, template, str(path))]
         atomic_write(path, lambda f: f.writelines(lines))
     else:
         from sdialog.dialog import tabular
 
         tabular.write_csv(dialogs, path, format=fmt, **kwargs)
+
+
+_REFERENCE_OPTIONS = {
+    "txt_template": ("txt", "template"),
+    "csv_speaker_col": ("csv", "speaker_col"),
+    "csv_text_col": ("csv", "text_col"),
+}
+
+
+def _reference_options(fmt: str, kwargs: dict[str, Any]) -> None:
+    """Map SDialog's ``txt_template``/``csv_speaker_col``/``csv_text_col`` onto our options, in
+    place; like there, each applies to its own format only and is ignored by the others."""
+    for old, (kind, new) in _REFERENCE_OPTIONS.items():
+        if old not in kwargs:
+            continue
+        value = kwargs.pop(old)
+        if fmt == kind or (kind == "csv" and fmt == "tsv"):
+            if new in kwargs:
+                raise TypeError(f"give {old} or {new}, not both")
+            kwargs[new] = value
 
 
 def _no_options(fmt: str, kwargs: dict[str, Any]) -> None:
@@ -305,14 +428,39 @@ def _natural_key(path: str) -> tuple[Any, ...]:
     return key, path
 
 
+def _any_case(pattern: str) -> str:
+    """A glob pattern matching ``pattern`` whatever the letter case (``a`` -> ``[aA]``)."""
+    out, i = [], 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "[":  # keep a bracket expression as it is
+            end = pattern.find("]", i + 2)
+            if end != -1:
+                out.append(pattern[i : end + 1])
+                i = end + 1
+                continue
+        lower, upper = char.lower(), char.upper()
+        out.append(f"[{lower}{upper}]" if lower != upper and len(upper) == 1 else char)
+        i += 1
+    return "".join(out)
+
+
 def load_folder(
     cls: type[Dialog], folder: Any, pattern: str = "*.json", **kwargs: Any
 ) -> list[Dialog]:
-    """Load every matching file in natural, OS-independent filename order."""
+    """Load every matching file in natural, OS-independent filename order.
+
+    ``pattern`` matches case-insensitively (``*.json`` finds ``D3.JSON``); hidden files and
+    folders (names starting with ``.``) are skipped.
+    """
     root = Path(folder)
     if not root.is_dir():
         raise FileNotFoundError(f"no such dialog folder: {root}")
-    files = [p for p in root.glob(pattern) if p.is_file()]
+    files = [
+        p
+        for p in root.glob(_any_case(pattern))
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    ]
     files.sort(key=lambda p: _natural_key(p.relative_to(root).as_posix()))
     dialogs: list[Dialog] = []
     for file in files:

@@ -109,7 +109,9 @@ class Event(_JsonModel):
     action: str = Field(description="What kind of event: utter, instruct, think, tool, ...")
     actionLabel: str | None = Field(default=None, description="Sub-kind, e.g. call/output.")
     content: str | dict[str, Any] | list[Any] | None = Field(default=None)
-    timestamp: float = Field(default_factory=time.time, description="Unix time in seconds.")
+    timestamp: float = Field(
+        default_factory=time.time, allow_inf_nan=False, description="Unix time in seconds."
+    )
 
     def __init__(
         self,

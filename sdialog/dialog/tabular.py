@@ -5,7 +5,11 @@ column), ``dialog_id_col`` (split the file into several dialogs, in order of fir
 ``has_header`` (``None`` = detect: always when a column is named; with indices, when the first
 row's cells are column names such as ``speaker``/``role`` and ``text``/``utterance``), and
 ``default_speakers`` (for empty speaker cells). With a header, the other columns become turn
-metadata (non-empty cells only, as strings). An empty speaker cell reads as ``None``.
+metadata (non-empty cells only, as strings). An empty speaker cell reads as ``""`` (a turn
+without speaker, ``None``, is written as an empty cell). No cell is dropped silently: a header
+with a repeated name, or a value under an unnamed column or beyond the header, is a
+:class:`~sdialog.dialog.DialogFormatError` naming the line. Without a header, only the chosen
+columns are read. Cells of any size are read (no 128 KiB field limit).
 
 Example:
     >>> import tempfile
@@ -22,6 +26,7 @@ import csv
 import io
 import json
 import re
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -99,6 +104,31 @@ def _column(header: list[str] | None, col: str | int, source: str, what: str) ->
     )
 
 
+def _check_header(header: list[str], source: str) -> None:
+    seen: set[str] = set()
+    for name in header:
+        if name and name in seen:
+            raise DialogFormatError(
+                f"the header names column {name!r} twice; one of them would be lost",
+                source=source,
+                line=1,
+            )
+        seen.add(name)
+
+
+def _check_row(
+    row: list[str], header: list[str], unnamed: set[int], source: str, line: int
+) -> None:
+    for i, cell in enumerate(row):
+        if cell and (i >= len(header) or i in unnamed):
+            where = "beyond the header" if i >= len(header) else "under an unnamed column"
+            raise DialogFormatError(
+                f"cell {i + 1} ({cell[:40]!r}) is {where}; it would be lost",
+                source=source,
+                line=line,
+            )
+
+
 def load_csv(
     cls: type[Dialog],
     path: Any,
@@ -122,6 +152,7 @@ def load_csv(
     )
     rows: list[tuple[int, list[str]]] = []
     start = 1
+    limit = csv.field_size_limit(sys.maxsize)  # the module-wide 128 KiB cap, lifted while reading
     try:
         for row in reader:
             if row:
@@ -129,6 +160,8 @@ def load_csv(
             start = reader.line_num + 1
     except csv.Error as err:
         raise DialogFormatError(f"malformed CSV: {err}", source=source, line=start) from None
+    finally:
+        csv.field_size_limit(limit)
     cols = (speaker_col, text_col, dialog_id_col)
     by_name = any(isinstance(c, str) for c in cols)
     if by_name and has_header is False:
@@ -139,15 +172,22 @@ def load_csv(
         speaker_i = speaker_col if isinstance(speaker_col, int) else None
         has_header = by_name or _looks_like_header(rows[0][1], speaker_i, text_col)
     header = rows.pop(0)[1] if has_header else None
+    if header is not None:
+        _check_header(header, source)
     s_i = None if speaker_col is None else _column(header, speaker_col, source, "speaker_col")
     t_i = _column(header, text_col, source, "text_col")
     d_i = None if dialog_id_col is None else _column(header, dialog_id_col, source, "dialog_id_col")
     used = {s_i, t_i, d_i}
-    meta_cols = [
-        (i, h)
-        for i, h in enumerate(header or [])
-        if i not in used and h and h not in ("speaker", "text")
-    ]
+    meta_cols = [(i, h) for i, h in enumerate(header or []) if i not in used and h]
+    clash = next((h for _, h in meta_cols if h in ("speaker", "text")), None)
+    if clash is not None:
+        raise DialogFormatError(
+            f"column {clash!r} is not the {clash} column read (speaker_col={speaker_col!r}, "
+            f"text_col={text_col!r}) and cannot be kept as metadata; choose it or rename it",
+            source=source,
+            line=1,
+        )
+    unnamed = {i for i, h in enumerate(header or []) if not h and i not in used}
     groups: dict[str, list[Turn]] = {}
     for number, row in rows:
         needed = max(i for i in used if i is not None)
@@ -157,10 +197,12 @@ def load_csv(
                 source=source,
                 line=number,
             )
+        if header is not None:
+            _check_row(row, header, unnamed, source, number)
         key = row[d_i] if d_i is not None else ""
         turns = groups.setdefault(key, [])
-        speaker = (row[s_i] or None) if s_i is not None else None
-        if speaker is None and default_speakers:
+        speaker = row[s_i] if s_i is not None else None
+        if not speaker and default_speakers:
             speaker = default_speakers[len(turns) % len(default_speakers)]
         meta = {h: row[i] for i, h in meta_cols if i < len(row) and row[i] != ""}
         turns.append(Turn(speaker=speaker, text=row[t_i], **meta))

@@ -194,10 +194,11 @@ class TestTxt:
         d = Dialog.from_file(path, template="{text}", default_speakers=["A", "B"])
         assert [str(t) for t in d] == ["A: hi", "B: hello"]
 
-    def test_speakerless_turn_written_as_text(self, tmp_path: Path) -> None:
+    def test_speakerless_turn_written_with_empty_speaker(self, tmp_path: Path) -> None:
         path = tmp_path / "d.txt"
-        Dialog(turns=[Turn("A", "hi"), Turn(None, "(noise)")]).to_file(path)
-        assert path.read_text(encoding="utf-8") == "A: hi\n(noise)\n"
+        Dialog(turns=[Turn("A", "hi"), Turn(None, "Note: look here")]).to_file(path)
+        assert path.read_text(encoding="utf-8") == "A: hi\n: Note: look here\n"
+        assert [t.speaker for t in Dialog.from_file(path)] == ["A", ""]
 
     def test_bad_template_writes_nothing(self, tmp_path: Path) -> None:
         path = tmp_path / "d.txt"
@@ -210,9 +211,11 @@ class TestTxt:
 class TestCsv:
     def test_round_trip_by_name(self, tmp_path: Path) -> None:
         path = tmp_path / "d.csv"
-        d = Dialog(turns=[Turn("A", 'say "hi", ok'), Turn("B", "two\nlines"), Turn(None, "x")])
+        d = Dialog(turns=[Turn("A", 'say "hi", ok'), Turn("B", "two\nlines"), Turn("", "x")])
         d.to_file(path)
         assert Dialog.from_file(path).turns == d.turns
+        Dialog(turns=[Turn(None, "x")]).to_file(path)  # CSV has no null: None is an empty cell
+        assert Dialog.from_file(path)[0].speaker == ""
 
     def test_by_index_skips_header(self, tmp_path: Path) -> None:
         # PITFALL: the reference turned the header row into a first turn.

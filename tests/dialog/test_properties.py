@@ -132,9 +132,9 @@ def test_txt_round_trip(tmp_path: Path, turn_list: list[Turn]) -> None:
     assert Dialog.from_str(Dialog(turns=turn_list).description()).turns == turn_list
 
 
-# csv: anything goes in texts (commas, quotes, line breaks); an empty speaker cell reads as None.
+# csv: anything goes in texts (commas, quotes, line breaks); an empty speaker cell reads as "".
 csv_chars = st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\x00")
-csv_speakers = st.none() | st.text(csv_chars, min_size=1, max_size=10)
+csv_speakers = st.just("") | st.text(csv_chars, min_size=1, max_size=10)
 csv_texts = st.text(csv_chars, max_size=40) | st.sampled_from(
     ['a, "b"', '""', ",", '"\n"', "x\r\ny"]
 )
