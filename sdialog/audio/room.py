@@ -16,6 +16,13 @@ Wall absorption comes from a target ``rt60`` (Sabine inversion, ``pra.inverse_sa
 (``<cache dir>/rirs/<sha256>.npy``). :meth:`Room.metadata` reports measured RT60s
 (``pra.experimental.measure_rt60``) and source–microphone distances.
 
+SDialog's room shape is accepted too (see :mod:`sdialog.audio.room_layout`): ``dimensions`` may
+be a :class:`~sdialog.audio.geometry.Dimensions3D` (then ``speaker_1``/``speaker_2`` are seated
+around the ``center`` furniture and a ceiling microphone is placed, as SDialog does), with
+``furnitures``, ``speakers_positions`` (:class:`~sdialog.audio.geometry.Position3D`),
+``mic_position``/``mic_position_3d`` and a microphone ``directivity_type`` that pyroomacoustics
+applies to every microphone.
+
 Example:
     >>> room = Room([4.0, 3.5, 2.8], rt60=0.4, name="demo")
     >>> room.place_speaker("A", [1.2, 1.5], posture="seated")
@@ -37,6 +44,28 @@ from typing import Any
 
 import numpy as np
 
+from sdialog.audio.geometry import (
+    AudioSource,
+    Dimensions3D,
+    DirectivityType,
+    MicrophoneDirectivity,
+    MicrophonePosition,
+    Position3D,
+    RoomPosition,
+)
+from sdialog.audio.room_layout import RoomLayout
+
+__all__ = [
+    "AudioSource",
+    "Dimensions3D",
+    "DirectivityType",
+    "MicrophoneDirectivity",
+    "MicrophonePosition",
+    "Position3D",
+    "Room",
+    "RoomPosition",
+]
+
 SPEED_OF_SOUND = 343.0
 HEIGHTS = {"seated": 1.2, "standing": 1.6, "lying": 0.9}
 SPEAKER_HEIGHT_RANGE = (0.8, 2.0)
@@ -44,11 +73,13 @@ MIC_HEIGHT_RANGE = (0.3, None)  # upper bound: ceiling - min_wall_distance/2
 _MEMORY: dict[str, dict[str, np.ndarray]] = {}
 
 
-class Room:
+class Room(RoomLayout):
     """A shoebox room with speakers and microphones.
 
     Args:
-        dimensions: ``[length, width, height]`` in metres (each > 1, height 2–6).
+        dimensions: ``[x, y, z]`` extents in metres (each > 1, height 2–6), or a
+            :class:`Dimensions3D` (SDialog's form: default talkers and microphone are placed;
+            default ``Dimensions3D(2, 2.5, 3)`` when omitted).
         rt60: target reverberation time in seconds (ignored when ``materials`` is given).
         materials: pyroomacoustics material name or dict of walls (east, west, north, south,
             floor, ceiling) → material name.
@@ -58,11 +89,15 @@ class Room:
         min_wall_distance: speakers and microphones stay this far from every wall (m).
         name: label used in file names and metadata.
         seed: seeds the hybrid tail.
+        **layout: SDialog's room fields ``furnitures``, ``speakers_positions``,
+            ``mic_position``, ``mic_position_3d``, ``directivity_type``,
+            ``microphone_directivity``, ``description``, ``id``, ``reverberation_time_ratio``
+            (see :mod:`sdialog.audio.room_layout`).
     """
 
     def __init__(
         self,
-        dimensions: Sequence[float],
+        dimensions: Sequence[float] | Dimensions3D | None = None,
         rt60: float | None = 0.5,
         *,
         materials: str | Mapping[str, str] | None = None,
@@ -72,7 +107,11 @@ class Room:
         min_wall_distance: float = 0.3,
         name: str = "room",
         seed: int = 0,
+        **layout: Any,
     ):
+        reference_form = dimensions is None or isinstance(dimensions, Dimensions3D)
+        if dimensions is None:
+            dimensions = Dimensions3D(2, 2.5, 3)
         dims = [float(d) for d in dimensions]
         if len(dims) != 3 or min(dims[:2]) <= 1.0 or not 2.0 <= dims[2] <= 6.0:
             raise ValueError(f"room dimensions must be [L>1, W>1, 2<=H<=6] metres, got {dims}")
@@ -82,14 +121,29 @@ class Room:
             raise ValueError(f"room reverb must be hybrid, ism or ray_tracing, got {reverb!r}")
         if not 0 <= int(max_order) <= 60:
             raise ValueError(f"room max_order must be in [0, 60], got {max_order}")
-        self.dimensions, self.rt60, self.materials = dims, rt60, materials
+        self.dimensions = dimensions if reference_form else Dimensions3D(*dims)
+        self.rt60, self.materials = rt60, materials
         self.max_order, self.reverb, self.air_absorption = int(max_order), reverb, air_absorption
         self.min_wall_distance, self.name, self.seed = float(min_wall_distance), name, seed
-        self.speakers: dict[str, list[float]] = {}
-        self.microphones: list[list[float]] = []
+        self.speakers_positions: dict[str, Position3D] = {}
+        self._extra_microphones: list[list[float]] = []
+        self._init_layout(reference_form, **layout)
+
+    @property
+    def speakers(self) -> dict[str, list[float]]:
+        """Speaker name → ``[x, y, z]`` (a view of :attr:`speakers_positions`)."""
+        return {str(k): [float(v) for v in p.to_list()] for k, p in self.speakers_positions.items()}
+
+    @property
+    def microphones(self) -> list[list[float]]:
+        """Every microphone ``[x, y, z]``: :attr:`mic_position_3d` first, then added ones."""
+        first = [] if self.mic_position_3d is None else [self.mic_position_3d.to_list()]
+        return [[float(v) for v in m] for m in first + self._extra_microphones]
 
     # -- placement -------------------------------------------------------------------------
     def _check_inside(self, position: Sequence[float], field: str) -> list[float]:
+        if isinstance(position, Position3D):
+            position = position.to_list()
         pos = [float(p) for p in position]
         if len(pos) != 3:
             raise ValueError(f"{field} must be [x, y, z], got {list(position)}")
@@ -103,12 +157,13 @@ class Room:
         return pos
 
     def place_speaker(
-        self, name: str, position: Sequence[float], posture: str | None = None
+        self, name: str, position: Sequence[float] | Position3D, posture: str | None = None
     ) -> None:
-        """Put a talker's mouth at ``[x, y, z]`` or ``[x, y]`` with a ``posture``
-        (``seated`` 1.2 m, ``standing`` 1.6 m, ``lying`` 0.9 m); heights outside 0.8–2.0 m are
-        refused."""
-        position = list(position)
+        """Put a talker's mouth at ``[x, y, z]`` (or a :class:`Position3D`), or ``[x, y]`` with a
+        ``posture`` (``seated`` 1.2 m, ``standing`` 1.6 m, ``lying`` 0.9 m); heights outside
+        0.8–2.0 m, spots near walls or inside furniture are refused. Any number of talkers."""
+        original = position if isinstance(position, Position3D) else None
+        position = list(original.to_list() if original else position)
         if len(position) == 2:
             if posture not in HEIGHTS:
                 raise ValueError(f"posture must be one of {sorted(HEIGHTS)}, got {posture!r}")
@@ -119,16 +174,29 @@ class Room:
                 f"speaker {name!r} position height {position[2]} m is not a realistic mouth height "
                 f"({low}–{high} m; seated ~1.2, standing ~1.6)"
             )
-        self.speakers[name] = self._check_inside(position, f"speaker {name!r} position")
+        try:
+            pos = self._check_inside(position, f"speaker {name!r} position")
+            self._check_free(pos)
+        except ValueError as err:
+            shown = original or f"pos: {position}"
+            raise ValueError(
+                f"Position {shown} is not valid, the speaker wasn't placed: {err}"
+            ) from None
+        self.speakers_positions[name] = original or Position3D(*pos)
+        self._after_speaker_moved()
 
-    def place_microphone(self, position: Sequence[float]) -> None:
-        """Add a microphone (desk ~0.75–0.9 m, ceiling ~ height − 0.3 m)."""
+    def place_microphone(self, position: Sequence[float] | Position3D) -> None:
+        """Add a microphone (desk ~0.75–0.9 m, ceiling ~ height − 0.3 m); the first one becomes
+        :attr:`mic_position_3d`."""
         pos = self._check_inside(position, "microphone position")
         if pos[2] < MIC_HEIGHT_RANGE[0]:
             raise ValueError(
                 f"microphone position height {pos[2]} m is below {MIC_HEIGHT_RANGE[0]}"
             )
-        self.microphones.append(pos)
+        if self.mic_position_3d is None:
+            self.mic_position_3d = Position3D(*pos)
+        else:
+            self._extra_microphones.append(pos)
 
     def place_array(
         self, center: Sequence[float], n: int = 4, radius: float = 0.05, kind: str = "circular"
@@ -154,7 +222,7 @@ class Room:
         import pyroomacoustics as pra
 
         if self.materials is None:
-            energy, _ = pra.inverse_sabine(self.rt60, self.dimensions)
+            energy, _ = pra.inverse_sabine(self.rt60, list(self.dimensions))
             return pra.Material(float(energy)), float(self.rt60)
         walls = ["east", "west", "north", "south", "floor", "ceiling"]
         names = (
@@ -175,7 +243,7 @@ class Room:
     def key(self, rate: int) -> str:
         """Cache key of this room's RIRs at ``rate`` (all geometry and acoustic knobs)."""
         payload = {
-            "dims": self.dimensions,
+            "dims": list(self.dimensions),
             "rt60": self.rt60,
             "materials": self.materials,
             "order": self.max_order,
@@ -183,6 +251,7 @@ class Room:
             "air": self.air_absorption,
             "speakers": sorted(self.speakers.items()),
             "mics": self.microphones,
+            "directivity": None if self.directivity is None else vars(self.directivity),
             "rate": int(rate),
             "seed": self.seed,
             "v": 1,
@@ -199,6 +268,7 @@ class Room:
             raise ValueError("room has no speakers: call place_speaker first")
         if not self.microphones:
             raise ValueError("room has no microphones: call place_microphone first")
+        self.validate()
         key = self.key(rate)
         if key in _MEMORY:
             return _MEMORY[key]
@@ -226,10 +296,10 @@ class Room:
         materials, rt60 = self._absorption()
         order = self.max_order
         if self.reverb == "ism":
-            energy = pra.inverse_sabine(rt60, self.dimensions)[1]
+            energy = pra.inverse_sabine(rt60, list(self.dimensions))[1]
             order = int(energy)
         room = pra.ShoeBox(
-            self.dimensions,
+            list(self.dimensions),
             fs=int(rate),
             materials=materials,
             max_order=order,
@@ -239,7 +309,8 @@ class Room:
         names = sorted(self.speakers)
         for name in names:
             room.add_source(self.speakers[name])
-        room.add_microphone(np.array(self.microphones).T)
+        directivity = None if self.directivity is None else self.directivity.to_pyroomacoustics()
+        room.add_microphone(np.array(self.microphones).T, directivity=directivity)
         room.compute_rir()
         length = max(
             len(room.rir[m][s]) for m in range(len(self.microphones)) for s in range(len(names))
@@ -305,7 +376,7 @@ class Room:
         }
         return {
             "name": self.name,
-            "dimensions": self.dimensions,
+            "dimensions": list(self.dimensions),
             "rt60_target": self.rt60 if self.materials is None else None,
             "rt60_used": round(self._absorption()[1], 4),
             "rt60_measured": measured,
