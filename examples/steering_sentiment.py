@@ -57,12 +57,15 @@ def main() -> None:
 
     neutral = data["heldout"]
     cheerful = [p.replace(".", ", in a cheerful and joyful mood.") for p in neutral]
-    steer = Inspector(args.layer, capture=False)
+
+    def steer():  # operators change an inspector in place: one fresh inspector per condition
+        return Inspector(args.layer, capture=False)
+
     baseline = [c.text for c in backend.complete_batch([[_user(p)] for p in neutral])]
     runs = {
-        f"neutral prompts, + {args.strength:g}·d": (neutral, (steer + direction) * args.strength),
-        f"neutral prompts, - {args.strength:g}·d": (neutral, (steer + direction) * -args.strength),
-        "cheerful prompts, d ablated": (cheerful, steer - direction),
+        f"neutral prompts, + {args.strength:g}·d": (neutral, steer() + direction * args.strength),
+        f"neutral prompts, - {args.strength:g}·d": (neutral, steer() + direction * -args.strength),
+        "cheerful prompts, d ablated": (cheerful, steer() - direction),
     }
     rows = []
     for name, (prompts, hooks) in runs.items():

@@ -1,7 +1,8 @@
 """Look inside (and steer) local models while agents talk.
 
 - :class:`Inspector` — capture activations of chosen modules, token by token, during an agent's
-  replies (``agent | inspector``); steer with ``inspector + direction`` / ``inspector - direction``.
+  replies (``agent | inspector``); steer with ``inspector + direction`` / ``inspector - direction``
+  (in place, as in the reference SDialog).
 - :class:`DirectionSteerer`, :class:`FunctionSteerer` — reusable steering edits.
 - :class:`Direction`, :func:`extract_direction` — directions from contrastive prompt sets
   (difference in means or PCA), saved and loaded with metadata (safetensors).
@@ -21,7 +22,12 @@ from __future__ import annotations
 
 from sdialog._lazy import lazy_exports
 from sdialog.interpretability.inspector import Inspector, Prompt, Response, Token
-from sdialog.interpretability.steering import DirectionSteerer, FunctionSteerer, Steerer
+from sdialog.interpretability.steering import (
+    DirectionSteerer,
+    FunctionSteerer,
+    Interval,
+    Steerer,
+)
 
 _LAZY = {
     "Direction": "sdialog.interpretability.directions",
@@ -43,6 +49,7 @@ __all__ = [
     "DirectionSteerer",
     "FunctionSteerer",
     "Inspector",
+    "Interval",
     "LinearProbe",
     "Prompt",
     "Response",

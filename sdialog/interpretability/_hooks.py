@@ -13,6 +13,8 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
+from sdialog.interpretability.steering import position_mask
+
 if TYPE_CHECKING:  # pragma: no cover
     from sdialog.interpretability.inspector import Inspector
     from sdialog.llm.local import GenerationContext
@@ -41,6 +43,7 @@ class GenerationHooks:
         self.prompt_lens = mask.sum(dim=1)
         self.prefill_positions = (mask.long().cumsum(dim=1) - 1).masked_fill(~mask, -1)
         targets = inspector.resolve(ctx.model)
+        inspector._tokenizer = ctx.tokenizer
         try:
             self.handles.append(ctx.model.register_forward_pre_hook(self._on_forward))
             for nick, target in targets.items():
@@ -74,11 +77,12 @@ class GenerationHooks:
     def _edit(self, nick: str, steerers: list[Any], hidden: Any) -> Any:
         import torch
 
-        original = hidden
+        original, window = hidden, self.inspector._interval
         for steerer in steerers:
             edited = steerer.apply(hidden)
-            if self.step == 0 or steerer.positions is not None:
-                keep = steerer.mask(self.positions, self.prompt_lens)
+            spec = steerer.positions if steerer.positions is not None else window
+            if self.step == 0 or spec is not None:
+                keep = position_mask(spec, self.positions, self.prompt_lens)
                 edited = torch.where(keep[..., None], edited, hidden)
             hidden = edited
         if self.inspector.capture:

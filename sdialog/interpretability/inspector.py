@@ -15,21 +15,24 @@ generated) and ``.act`` is the hooked module's activation at the position whose 
 token: the last prompt position for ``k = 0``, the decode step that fed token ``k-1`` otherwise.
 So ``inspector.input[i][-1].act`` equals ``inspector[i][0].act``. Padding is never captured.
 
-Steering operators return *new* inspectors (operands are never modified): ``inspector + d``
-adds a direction, ``inspector - d`` ablates it, ``* s`` scales the last steerer's strength. The
-in-place forms (``+=``, ``-=``, ``*=``, :meth:`Inspector.steer`) change the inspector itself,
-and an agent it is attached to uses the change from its next reply on.
+Steering operators change the inspector itself and return it, as in the reference SDialog:
+``inspector + d`` adds a direction, ``inspector - d`` ablates it, ``inspector * s`` scales the
+last steerer's strength (or, with no steerer yet, sets the strength of the next one). So
+``agent | inspector - d`` attaches the very inspector the caller holds, and an agent it is
+attached to uses a change from its next reply on. :meth:`Inspector.copy` gives an independent
+inspector (same targets and steerers, nothing captured).
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 from sdialog.interpretability._modules import Target, resolve_target
-from sdialog.interpretability.steering import Positions, Steerer, as_steerer
+from sdialog.interpretability.steering import Interval, Positions, Steerer, as_steerer
 
 _SERIAL = itertools.count(1)
 
@@ -149,19 +152,24 @@ class Inspector:
         dtype: storage dtype (e.g. ``torch.float16`` halves the memory); default the model's.
         device: where captured activations live (default ``"cpu"``).
         steerers: initial steerers (see :mod:`sdialog.interpretability.steering`).
+        steering_interval: ``(first, last)`` window of the reference SDialog applied to steerers
+            without their own ``positions`` (see :class:`~sdialog.interpretability.Interval`).
+        inspect_input: hook the *input* of dotted-path and layer targets instead of the output.
+        agent: attach to this agent now (:meth:`add_agent`).
+        steering_function: a function or list of functions (:meth:`add_steering_function`).
 
     Example:
         >>> inspector = Inspector(target={"mid": "resid_post:1", "mlp": "mlp:1"}, top_k=3)
         >>> inspector
         Inspector(target={'mid': 'resid_post:1', 'mlp': 'mlp:1'}, responses=0, steerers=0)
-        >>> steered = inspector - [1.0] * 64     # a new inspector; `inspector` is unchanged
-        >>> len(steered.steerers), len(inspector.steerers)
-        (1, 0)
+        >>> steered = inspector - [1.0] * 64     # the same inspector, now ablating a direction
+        >>> steered is inspector, len(inspector.steerers)
+        (True, 1)
     """
 
     def __init__(
         self,
-        target: int | str | Sequence[int | str] | Mapping[str, int | str],
+        target: int | str | Sequence[int | str] | Mapping[str, int | str] | None = None,
         top_k: int | None = None,
         *,
         capture: bool | Literal["pre", "post"] = True,
@@ -169,9 +177,19 @@ class Inspector:
         dtype: Any = None,
         device: str = "cpu",
         steerers: Sequence[Steerer] = (),
+        steering_interval: tuple[int | str, int | str] | None = None,
+        inspect_input: bool = False,
+        agent: Any = None,
+        steering_function: Any = None,
     ):
-        self.targets: dict[str, int | str] = _nicknames(target)
+        self.targets: dict[str, int | str] = {} if target is None else _nicknames(target)
         self._spec = target
+        self.steering_interval = steering_interval
+        self._interval = Interval.of(steering_interval)
+        self.inspect_input = bool(inspect_input)
+        self.agent: Any = None
+        self._tokenizer: Any = None
+        self._next_strength: float | None = None
         if top_k is not None and (not isinstance(top_k, int) or top_k < 1):
             raise ValueError(f"Inspector top_k must be a positive int, got {top_k!r}")
         if capture not in (True, False, "pre", "post"):
@@ -188,6 +206,10 @@ class Inspector:
         self._pending: dict[int, dict[int, Response]] = {}
         self._resolved: dict[int, dict[str, Target]] = {}
         self._serial = next(_SERIAL)
+        for function in _listed(steering_function):
+            self.add_steering_function(function)
+        if agent is not None:
+            self.add_agent(agent)
 
     # -- hook protocol (sdialog.llm.local.GenerationContext) ----------------------------------
     def generation(self, context: Any) -> Any:
@@ -200,7 +222,13 @@ class Inspector:
         """The targets resolved on ``model`` (cached per model)."""
         key = id(model)
         if key not in self._resolved:
-            self._resolved[key] = {k: resolve_target(model, t) for k, t in self.targets.items()}
+            resolved = {k: resolve_target(model, t) for k, t in self.targets.items()}
+            if self.inspect_input:
+                resolved = {
+                    k: dataclasses.replace(t, kind="input") if t.kind == "output" else t
+                    for k, t in resolved.items()
+                }
+            self._resolved[key] = resolved
         return self._resolved[key]
 
     def _deliver(self, call_id: int, size: int, rows: Sequence[int], got: list[Response]) -> None:
@@ -228,19 +256,64 @@ class Inspector:
         """The prompt side of each response: ``inspector.input[i][p].act``."""
         return _Inputs(self)
 
-    def clear(self) -> None:
-        """Forget every captured response (steerers stay)."""
+    def clear(self, steering: bool = True) -> None:
+        """Reset: forget every captured response and (unless ``steering=False``) remove every
+        steerer, as the reference SDialog documents (``inspector.clear()  # remove steering``).
+
+        Example:
+            >>> inspector = Inspector(1) + [1.0] * 64
+            >>> inspector.clear(); len(inspector.steerers)
+            0
+        """
         self.responses.clear()
         self._pending.clear()
+        if steering:
+            self.clear_steering()
 
-    def find_instructs(self) -> list[dict[str, Any]]:
+    def find_instructs(self, verbose: bool = False) -> list[dict[str, Any]]:
         """Instructions (orchestrator system messages after the first system prompt) found in
-        the captured prompts: ``[{"response": i, "instruction": text}, ...]``."""
+        the captured prompts: ``[{"index": response index, "content": text}, ...]``; with
+        ``verbose`` each is also printed."""
         found = []
         for i, response in enumerate(self.responses):
             for text in _system_segments(response.prompt)[1:]:
-                found.append({"response": i, "instruction": text})
+                found.append({"index": i, "content": text})
+                if verbose:
+                    print(f"[instruction in response {i}]\n{text}\n")
         return found
+
+    # -- reference SDialog API ----------------------------------------------------------------
+    def add_agent(self, agent: Any) -> Inspector:
+        """Attach to ``agent`` in place (its later replies are captured and steered); same as
+        ``agent = agent | inspector`` except that the agent object itself changes."""
+        from sdialog.agents.agent import _as_inspector_list
+
+        if self not in agent.inspectors:
+            agent.inspectors = [*agent.inspectors, *_as_inspector_list(self, agent.backend)]
+        self.agent = agent
+        return self
+
+    def add_steering_function(self, function: Any) -> Inspector:
+        """Steer with ``function(hidden) -> hidden`` (in place; see :class:`FunctionSteerer`)."""
+        return self.steer(function)
+
+    def add_hooks(self, target: Any) -> Inspector:
+        """Add targets (a mapping ``{nick: target}``, a list or one target), in place."""
+        self.targets.update(_nicknames(target))
+        self._resolved.clear()
+        return self
+
+    @property
+    def vocab_size(self) -> int:
+        """The vocabulary size of the tokenizer of the attached agent (or of the last reply)."""
+        tokenizer = self._tokenizer
+        if tokenizer is None and self.agent is not None:
+            tokenizer = self.agent.backend.load().tokenizer
+        if tokenizer is None:
+            raise ValueError(
+                "Inspector.vocab_size: attach the inspector to an agent first (add_agent)"
+            )
+        return len(tokenizer)
 
     def recap(self) -> str:
         """A short text summary: targets, responses, tokens, stored bytes, steerers."""
@@ -294,35 +367,50 @@ class Inspector:
         if steerer.target is not None and steerer.target not in self.targets:
             raise KeyError(f"steerer target {steerer.target!r} is not one of {list(self.targets)}")
 
-    def _copy(self) -> Inspector:
+    def copy(self) -> Inspector:
+        """An independent inspector with the same targets and steerers, nothing captured.
+
+        Example:
+            >>> base = Inspector(1)
+            >>> steered = base.copy() + [1.0] * 64
+            >>> len(base.steerers), len(steered.steerers)
+            (0, 1)
+        """
         new = copy.copy(self)
-        new.steerers = list(self.steerers)
+        new.steerers, new.targets = list(self.steerers), dict(self.targets)
         new.responses, new._pending, new._resolved = [], {}, {}
         new._serial = next(_SERIAL)
         return new
 
+    def _add(self, value: Any, mode: Literal["add", "ablate"]) -> Inspector:
+        strength, self._next_strength = self._next_strength, None
+        return self.steer(value, strength=1.0 if strength is None else strength, mode=mode)
+
     def __add__(self, value: Any) -> Inspector:
-        return self._copy().steer(value)
+        return self._add(value, "add")
+
+    def __radd__(self, value: Any) -> Inspector:  # steerer + inspector (the reference's order)
+        return self._add(value, "add")
 
     def __sub__(self, value: Any) -> Inspector:
-        return self._copy().steer(value, mode="ablate")
+        return self._add(value, "ablate")
+
+    def __rsub__(self, value: Any) -> Inspector:  # steerer - inspector: ablate, as the reference
+        return self._add(value, "ablate")
 
     def __mul__(self, strength: float) -> Inspector:
-        return self._copy().__imul__(strength)
-
-    __rmul__ = __mul__
-
-    def __iadd__(self, value: Any) -> Inspector:
-        return self.steer(value)
-
-    def __isub__(self, value: Any) -> Inspector:
-        return self.steer(value, mode="ablate")
-
-    def __imul__(self, strength: float) -> Inspector:
+        if isinstance(strength, bool) or not isinstance(strength, (int, float)):
+            return NotImplemented
         if not self.steerers:
-            raise ValueError("inspector * strength: add a direction first (inspector + d)")
+            self._next_strength = float(strength)  # the next + / - uses it
+            return self
         self.steerers[-1] = self.steerers[-1].scaled(strength)
         return self
+
+    __rmul__ = __mul__
+    __iadd__ = __add__
+    __isub__ = __sub__
+    __imul__ = __mul__
 
     def __repr__(self) -> str:
         target = self._spec if isinstance(self._spec, (int, str)) else self.targets
@@ -344,6 +432,12 @@ def _nicknames(target: Any) -> dict[str, int | str]:
     if isinstance(target, (int, str)) and not isinstance(target, bool):
         return {str(target): target}
     raise TypeError(f"Inspector target must be an int, str, list or dict, got {target!r}")
+
+
+def _listed(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
 def _system_segments(prompt: Prompt) -> list[str]:

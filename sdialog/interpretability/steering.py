@@ -24,7 +24,57 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
-Positions = None | Literal["prompt", "response"] | slice | Sequence[int]
+
+@dataclasses.dataclass(frozen=True)
+class Interval:
+    """The reference SDialog's ``steering_interval=(first, last)`` as a positions spec.
+
+    ``first``: ``"*"`` steers every prompt token, ``-n`` the last ``n`` prompt tokens, ``0``
+    (any int >= 0) none before the reply. ``last``: ``"*"`` or ``-1`` steers the states that
+    choose every generated token, ``m`` those that choose the first ``m``. The state that
+    chooses generated token 0 is the last prompt position (the reference skipped it and
+    steered one token late; see docs/migrating.md).
+
+    Example:
+        >>> Interval.of(("*", 2))
+        Interval(first='*', last=2)
+    """
+
+    first: int | str = "*"
+    last: int | str = "*"
+
+    @classmethod
+    def of(cls, value: Any) -> Interval | None:
+        """An interval from a ``(first, last)`` pair (``None``/``("*", "*")``: no restriction)."""
+        if value is None or isinstance(value, Interval):
+            return value
+        if not isinstance(value, (tuple, list)) or len(value) != 2:
+            raise ValueError(f"steering_interval must be a (first, last) pair, got {value!r}")
+        first, last = value
+        for v in value:
+            if not (isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool))):
+                raise ValueError(f"steering_interval entries are ints or '*', got {value!r}")
+        if isinstance(last, int) and last < -1:
+            raise ValueError(f"steering_interval last must be '*', -1 or >= 0, got {last!r}")
+        return None if (first, last) == ("*", "*") else cls(first, last)
+
+    def mask(self, positions: Any, prompt_lens: Any) -> Any:
+        """Boolean ``[batch, seq]`` mask (``positions``: -1 on padding, as in Steerer.mask)."""
+        lens = prompt_lens[:, None]
+        real = positions >= 0
+        if isinstance(self.first, str):
+            prompt = real & (positions < lens)
+        elif self.first < 0:
+            prompt = (positions >= lens + self.first) & (positions < lens) & real
+        else:
+            prompt = positions < 0  # nothing
+        chooses = real & (positions >= lens - 1)  # states that choose a generated token
+        if not (isinstance(self.last, str) or self.last == -1):
+            chooses = chooses & (positions < lens - 1 + int(self.last))
+        return prompt | chooses
+
+
+Positions = None | Literal["prompt", "response"] | slice | Sequence[int] | Interval
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -53,23 +103,30 @@ class Steerer:
 
         ``positions`` holds each token's position in its unpadded sequence (-1 on padding).
         """
-        import torch
+        return position_mask(self.positions, positions, prompt_lens)
 
-        spec, real = self.positions, positions >= 0
-        if spec is None:
-            return real
-        if spec == "prompt":
-            return real & (positions < prompt_lens[:, None])
-        if spec == "response":
-            return positions >= prompt_lens[:, None]
-        if isinstance(spec, slice):
-            if spec.step not in (None, 1):
-                raise ValueError("steering positions: slices with a step are not supported")
-            lo = spec.start or 0
-            hi = spec.stop if spec.stop is not None else 1 << 62
-            return real & (positions >= lo) & (positions < hi)
-        wanted = torch.tensor(list(spec), device=positions.device)
-        return real & torch.isin(positions, wanted)
+
+def position_mask(spec: Positions, positions: Any, prompt_lens: Any) -> Any:
+    """The boolean mask of a positions spec (see :meth:`Steerer.mask`)."""
+    import torch
+
+    real = positions >= 0
+    if spec is None:
+        return real
+    if isinstance(spec, Interval):
+        return spec.mask(positions, prompt_lens)
+    if spec == "prompt":
+        return real & (positions < prompt_lens[:, None])
+    if spec == "response":
+        return positions >= prompt_lens[:, None]
+    if isinstance(spec, slice):
+        if spec.step not in (None, 1):
+            raise ValueError("steering positions: slices with a step are not supported")
+        lo = spec.start or 0
+        hi = spec.stop if spec.stop is not None else 1 << 62
+        return real & (positions >= lo) & (positions < hi)
+    wanted = torch.tensor(list(spec), device=positions.device)
+    return real & torch.isin(positions, wanted)
 
 
 def _vector(direction: Any) -> Any:

@@ -114,7 +114,7 @@ def test_layer_discovery_on_gpt2_and_neox_shapes():
 
 def test_bad_targets_are_clear_errors():
     with pytest.raises(TypeError, match="Inspector target"):
-        Inspector(target=None)
+        Inspector(target=1.5)
     with pytest.raises(ValueError, match="top_k"):
         Inspector(target=1, top_k=0)
     with pytest.raises(ValueError, match="capture"):
@@ -134,4 +134,4 @@ def test_find_instructs(backend):
     inspector = Inspector(target=1)
     messages = [*PROMPTS[2], {"role": "system", "content": "Be brief."}]
     backend.complete_batch([messages, PROMPTS[1]], hooks=[inspector])
-    assert inspector.find_instructs() == [{"response": 0, "instruction": "Be brief."}]
+    assert inspector.find_instructs() == [{"index": 0, "content": "Be brief."}]

@@ -60,16 +60,24 @@ def test_generation_changes_under_steering(backend, direction):
     assert steered != plain
 
 
-def test_operators_do_not_mutate_operands(direction):
+def test_operators_steer_the_inspector_itself(direction):
     base = Inspector(target=1)
     added = base + direction
-    scaled = added * 4
-    assert (len(base.steerers), len(added.steerers), len(scaled.steerers)) == (0, 1, 1)
-    assert (added.steerers[0].strength, scaled.steerers[0].strength) == (1.0, 4.0)
+    assert added is base and len(base.steerers) == 1
+    assert (base * 4) is base and base.steerers[0].strength == 4.0
+    copied = base.copy()
+    copied -= direction
+    assert (len(base.steerers), len(copied.steerers)) == (1, 2)
+    assert copied.steerers[1].mode == "ablate"
     steerer = DirectionSteerer(direction)
     assert (steerer * 2).strength == 2.0 and steerer.strength == 1.0
-    with pytest.raises(ValueError, match="add a direction first"):
-        base * 2
+    # with no steerer yet, * k sets the strength of the next one (the reference's order)
+    pending = Inspector(target=1) * 3 + direction
+    assert pending.steerers[0].strength == 3.0
+    assert (pending + direction).steerers[1].strength == 1.0
+    # steerer + inspector, steerer - inspector: the reference's operand order
+    assert (steerer + Inspector(target=1)).steerers[0].mode == "add"
+    assert (steerer - Inspector(target=1)).steerers[0].mode == "ablate"
     with pytest.raises(TypeError, match="cannot be subtracted"):
         base - (lambda h: h)
 
@@ -121,7 +129,7 @@ def test_positions_and_intervals(backend, direction):
 
 def test_steering_functions_and_targets(backend):
     plain = Inspector({"a": 0, "b": 1})
-    halved = plain + FunctionSteerer(lambda h: h * 0.5, target="a")
+    halved = plain.copy() + FunctionSteerer(lambda h: h * 0.5, target="a")
     backend.complete(PROMPTS[1], hooks=[plain])
     backend.complete(PROMPTS[1], hooks=[halved])
     a, b = halved.input[0].acts["a"], plain.input[0].acts["a"]
