@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -82,8 +83,16 @@ class AgentSpec(BaseModel):
         return value
 
 
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+
+
 class Scenario(BaseModel):
-    """A corpus recipe. See ``examples/*.yaml`` for complete files."""
+    """A corpus recipe. See ``examples/*.yaml`` for complete files.
+
+    ``name`` becomes part of file names (dialog ids ``<name>-000000``), so it must be a plain
+    name: letters, digits, ``_``, ``.``, ``-``, starting with a letter or digit, at most 100
+    characters (no ``/``, no ``..``).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -96,6 +105,16 @@ class Scenario(BaseModel):
     context: dict[str, Any] | str | None = None
     agents: list[AgentSpec] = Field(min_length=2, max_length=2)
     _base_dir: Path | None = PrivateAttr(default=None)
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, value: str) -> str:
+        if not _SAFE_NAME.fullmatch(value) or ".." in value:
+            raise ValueError(
+                f"{value[:80]!r} is not a plain name (it becomes a file name): use letters, "
+                "digits, '_', '.', '-', starting with a letter or digit, at most 100 characters"
+            )
+        return value
 
     # -- loading -------------------------------------------------------------------------------
     @classmethod
@@ -132,6 +151,40 @@ class Scenario(BaseModel):
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     # -- building ------------------------------------------------------------------------------
+    def check(self) -> None:
+        """Resolve everything the agents need without calling a model: persona classes and
+        fields, orchestrators with their arguments, tools. Raises :class:`ScenarioError` naming
+        the agent and the problem, so a run can fail before it writes anything.
+
+        Example:
+            >>> bad = Scenario.model_validate({"agents": [
+            ...     {"persona": {"class": "Nobody"}}, {"name": "B"}]})
+            >>> try:
+            ...     bad.check()
+            ... except ScenarioError as err:
+            ...     print(str(err).split(";")[0])
+            agents.0: unknown persona class 'Nobody'
+        """
+        for index, spec in enumerate(self.agents):
+            where = f"agents.{index}"
+            try:
+                if isinstance(spec.persona, PersonaSpec):
+                    from sdialog.personas import persona_class
+
+                    try:
+                        cls = persona_class(spec.persona.class_)
+                    except LookupError as exc:
+                        raise ScenarioError(str(exc).strip("'\"")) from None
+                    cls(**spec.persona.fields)
+                for orchestrator in spec.orchestrators:
+                    _build_orchestrator(orchestrator, self._base_dir)
+                for tool in spec.tools:
+                    import_object(tool, self._base_dir)
+            except ScenarioError as exc:
+                raise ScenarioError(f"{where}: {exc}") from None
+            except (TypeError, ValueError) as exc:
+                raise ScenarioError(f"{where}: {type(exc).__name__}: {exc}") from None
+
     def build_agents(
         self, seed: int, model: str | None = None, params: dict[str, Any] | None = None
     ) -> tuple[Agent, Agent]:
@@ -201,7 +254,12 @@ def _build_orchestrator(spec: OrchestratorSpec | str, base_dir: Path | None = No
         raise ScenarioError(
             f"unknown orchestrator {spec.name!r} (built-ins: {known}; or 'module:Class')"
         )
-    return cls(**spec.args)
+    try:
+        return cls(**spec.args)
+    except TypeError as exc:
+        raise ScenarioError(
+            f"orchestrator {spec.name!r}: bad arguments {spec.args}: {exc}"
+        ) from None
 
 
 def import_object(path: str, base_dir: Path | None = None) -> Any:
