@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from sdialog._progress import ProgressBar
+from sdialog._dialog_progress import DialogProgress
 from sdialog.dialog import Dialog
 from sdialog.dialog.io import atomic_write
 from sdialog.scenario import Scenario
@@ -117,7 +117,8 @@ def generate_corpus(
     _write_manifest(out, scenario, n, (k, total_shards), model, params, output, status="running")
     writer = _Writer(out, output)
     start = time.perf_counter()
-    bar = ProgressBar(len(todo), "generating") if progress else None
+    bar = DialogProgress(len(todo), scenario.max_turns) if progress else None
+    backends: dict[Any, Any] = {}  # one backend object per model and settings, for every dialog
     try:
         for offset in range(0, len(todo), batch_size):
             chunk = todo[offset : offset + batch_size]
@@ -125,6 +126,8 @@ def generate_corpus(
             for i in chunk:
                 seed = scenario.seed + i
                 first, second = scenario.build_agents(seed, model=model, params=params)
+                for agent in (first, second):
+                    agent.backend = _shared_backend(agent, backends, batch_size)
                 specs.append(
                     DialogSpec(
                         first,
@@ -141,16 +144,16 @@ def generate_corpus(
                 writer.write(dialog)
                 result.written += 1
                 result.ids.append(dialog.id)
-                if bar is not None:
-                    bar.advance()
+                _write_manifest(  # the finished count stays current while the run goes on
+                    out, scenario, n, (k, total_shards), model, params, output,
+                    status="running", finished=len(done) + result.written,
+                )  # fmt: skip
 
-            outcomes = simulate_dialogs(specs, on_dialog=finished, errors="collect")
+            outcomes = simulate_dialogs(specs, on_dialog=finished, errors="collect", progress=bar)
             for spec, outcome in zip(specs, outcomes, strict=True):
                 if isinstance(outcome, Exception):
                     writer.failure(spec, outcome)
                     result.failed += 1
-                    if bar is not None:
-                        bar.advance()
     finally:
         if bar is not None:
             bar.close()
@@ -167,6 +170,20 @@ def generate_corpus(
             seconds=result.seconds,
         )
     return result
+
+
+def _shared_backend(agent: Any, shared: dict[Any, Any], concurrency: int) -> Any:
+    """The run's backend for the agent's model and settings (the first one seen), so every
+    dialog's requests go through one object: one batch, one pool of connections.
+
+    A remote backend sends as many requests at once as dialogs are simulated together, unless
+    the scenario sets ``max_concurrency``.
+    """
+    backend = agent.backend
+    limit = getattr(backend, "max_concurrency", None)
+    if limit is not None and "max_concurrency" not in agent.llm_kwargs:
+        backend.max_concurrency = max(limit, concurrency)
+    return shared.setdefault(backend.batch_key(), backend)
 
 
 # -- files ---------------------------------------------------------------------------------------
@@ -230,6 +247,7 @@ def _write_manifest(
     output: str,
     status: str,
     seconds: float | None = None,
+    finished: int | None = None,
 ) -> None:
     from sdialog import __version__
     from sdialog.llm.base import redact
@@ -245,7 +263,7 @@ def _write_manifest(
         "seeds": f"{scenario.seed} + dialog index",
         "output": output,
         "status": status,
-        "finished": len(_finished_ids(out, output)),
+        "finished": len(_finished_ids(out, output)) if finished is None else finished,
         "seconds": None if seconds is None else round(seconds, 2),
     }
     atomic_write(out / MANIFEST_FILE, lambda handle: handle.write(json.dumps(manifest, indent=2)))

@@ -21,7 +21,7 @@ from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sdialog._progress import ProgressBar
+from sdialog._dialog_progress import DialogProgress
 from sdialog.agents.agent import Agent, _to_json
 from sdialog.agents.session import AgentSession, Request, TurnOutcome, derive_seed
 from sdialog.dialog import Dialog, Event, Turn
@@ -48,10 +48,11 @@ class DialogSpec:
 class DialogRun:
     """The state of one simulated dialog: a session per speaker and the turn-by-turn generator."""
 
-    def __init__(self, spec: DialogSpec):
+    def __init__(self, spec: DialogSpec, on_turn: Callable[[], None] | None = None):
         if spec.max_turns < 1:
             raise ValueError(f"max_turns must be >= 1, got {spec.max_turns}")
         self.spec = spec
+        self.on_turn = on_turn
         first, second = spec.first, spec.second
         self.names = (
             first.name,
@@ -107,6 +108,8 @@ class DialogRun:
     def _record(self, dialog: Dialog, speaker: int, outcome: TurnOutcome) -> None:
         dialog.turns.append(Turn(speaker=self.names[speaker], text=outcome.text))
         dialog.events.extend(outcome.events)
+        if self.on_turn is not None:
+            self.on_turn()
 
 
 def simulate(
@@ -148,15 +151,29 @@ def simulate(
 def simulate_dialogs(
     specs: Sequence[DialogSpec],
     *,
-    progress: bool = False,
+    progress: bool | DialogProgress = False,
     on_dialog: Callable[[int, Dialog], None] | None = None,
     errors: Literal["raise", "collect"] = "raise",
 ) -> list[Dialog]:
-    """Simulate every dialog of ``specs`` in lock-step; results in input order."""
-    runs = [DialogRun(spec) for spec in specs]
-    return drive(
-        [run.steps() for run in runs], on_result=on_dialog, progress=progress, errors=errors
-    )
+    """Simulate every dialog of ``specs`` in lock-step; results in input order.
+
+    ``progress``: ``True`` shows dialogs and turns done, tokens/s and an ETA (a live bar in a
+    terminal, a log line every few seconds otherwise); a :class:`DialogProgress` of the caller's
+    is updated instead (and left open, e.g. for the next chunk of a corpus run).
+    """
+    own = progress is True
+    if own:
+        progress = DialogProgress(len(specs), max((s.max_turns for s in specs), default=1))
+    tracker = progress if isinstance(progress, DialogProgress) else None
+    on_turn = tracker.turn if tracker is not None else None
+    runs = [DialogRun(spec, on_turn=on_turn) for spec in specs]
+    try:
+        return drive(
+            [run.steps() for run in runs], on_result=on_dialog, progress=tracker, errors=errors
+        )
+    finally:
+        if own and tracker is not None:
+            tracker.close()
 
 
 def run_turns(pairs: Sequence[tuple[AgentSession, str | None]]) -> list[TurnOutcome]:
@@ -169,7 +186,7 @@ def drive(
     steps: Sequence[Step],
     *,
     on_result: Callable[[int, Any], None] | None = None,
-    progress: bool = False,
+    progress: DialogProgress | None = None,
     errors: Literal["raise", "collect"] = "raise",
 ) -> list[Any]:
     """Run request generators to completion, sending each round's requests in batches.
@@ -181,15 +198,16 @@ def drive(
     """
     results: list[Any] = [None] * len(steps)
     pending: dict[int, Request] = {}
-    bar = ProgressBar(len(steps)) if progress else None
 
     def finish(i: int, result: Any) -> None:
         pending.pop(i, None)
         results[i] = result
+        if progress is not None:
+            failed = isinstance(result, Exception)
+            turns = len(result.turns) if isinstance(result, Dialog) else None
+            progress.dialog_done(turns=turns, failed=failed)
         if on_result is not None and not isinstance(result, Exception):
             on_result(i, result)
-        if bar is not None:
-            bar.advance()
 
     def advance(i: int, value: Any) -> None:
         """Feed ``value`` (a completion, an exception, or None to start) to dialog ``i``."""
@@ -205,17 +223,22 @@ def drive(
                 raise
             finish(i, exc)
 
-    try:
-        for i in range(len(steps)):
-            advance(i, None)
-        while pending:
-            for indices in _groups(pending).values():
-                for i, completion in zip(indices, _complete(indices, pending, errors), strict=True):
-                    advance(i, completion)
-    finally:
-        if bar is not None:
-            bar.close()
+    for i in range(len(steps)):
+        advance(i, None)
+    while pending:
+        for indices in _groups(pending).values():
+            completions = _complete(indices, pending, errors)
+            if progress is not None:
+                progress.tokens(sum(c.usage.completion_tokens for c in completions if _ok(c)))
+            for i, completion in zip(indices, completions, strict=True):
+                advance(i, completion)
+        if progress is not None:
+            progress.step()
     return results
+
+
+def _ok(value: Any) -> bool:
+    return isinstance(value, Completion)
 
 
 def _groups(pending: dict[int, Request]) -> dict[tuple[Any, ...], list[int]]:

@@ -48,6 +48,10 @@ def test_cli_generate_sends_one_call_per_step_with_every_dialog(tiny_model, tmp_
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert len(list((out / "dialogs").glob("*.json"))) == 6
+    # the run ends by saying where the files are and showing one dialog
+    assert f"dialogs:  {out / 'dialogs'}" in result.output
+    assert "Sample (batched-000000, 4 turns):" in result.output
+    assert "  Ana: Hi!" in result.output
     first_tries = [rows for rows, temperature in calls if temperature == 0]
     # 4 turns, the first scripted: 3 model steps, each one call with all 6 dialogs
     assert first_tries == [6, 6, 6], calls

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -69,5 +69,41 @@ def generate(
         f"{result.written} dialogs written, {result.skipped} already there, {result.failed} failed "
         f"in {result.seconds:.1f} s -> {result.out_dir}"
     )
+    _show_files_and_sample(result, jsonl)
     if result.failed:
         raise typer.Exit(1)
+
+
+def _show_files_and_sample(result: Any, jsonl: bool) -> None:
+    """Where the files are, and the first few turns of one dialog written by this run."""
+    from sdialog.corpus import FAILURES_FILE, JSONL_FILE, MANIFEST_FILE
+    from sdialog.dialog import Dialog
+
+    out = result.out_dir
+    dialogs = out / JSONL_FILE if jsonl else out / "dialogs"
+    typer.echo(f"  dialogs:  {dialogs}{'' if jsonl else '/<id>.json'}")
+    typer.echo(f"  manifest: {out / MANIFEST_FILE}")
+    if (out / FAILURES_FILE).exists():
+        typer.echo(f"  failures: {out / FAILURES_FILE}")
+    if not result.ids:
+        return
+    first = result.ids[0]
+    try:
+        if jsonl:
+            with open(dialogs, encoding="utf-8") as handle:
+                rows = (json.loads(line) for line in handle if first in line)
+                dialog = Dialog.from_dict(next(r for r in rows if r.get("id") == first))
+        else:
+            dialog = Dialog.from_file(dialogs / f"{first}.json")
+    except (OSError, ValueError, StopIteration):
+        return
+    typer.echo(f"Sample ({dialog.id}, {len(dialog.turns)} turns):")
+    for turn in dialog.turns[:SAMPLE_TURNS]:
+        text = turn.text if len(turn.text) <= 160 else turn.text[:157] + "..."
+        typer.echo(f"  {turn.speaker}: {text}")
+    if len(dialog.turns) > SAMPLE_TURNS:
+        typer.echo(f"  ... ({len(dialog.turns) - SAMPLE_TURNS} more turns)")
+
+
+SAMPLE_TURNS = 6
+"""Turns of the sample dialog printed at the end of a run."""
