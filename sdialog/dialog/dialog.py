@@ -1,21 +1,22 @@
 """The :class:`Dialog` model: metadata, turns and events, plus the operations on them.
 
-Methods that change content (``lower``, ``replace``, ``rename_speaker``, ...) return a **new**
-dialog by default, a clone with lineage (new ``id``, ``parentId`` = the source's id); pass
-``in_place=True`` to change the dialog itself (it is then returned, for chaining).
+Methods that change content (``lower``, ``replace``, ``rename_speaker``, ...) change the dialog
+itself and return it, for chaining (as in SDialog); pass ``in_place=False`` to get a clone with
+lineage instead (new ``id``, ``parentId`` = the source's id) and leave the dialog unchanged.
 
 Example:
     >>> from sdialog.dialog import Dialog, Turn
     >>> d = Dialog(turns=[Turn("Alice", "Hi Bob!"), Turn("Bob", "Hi Alice.")])
     >>> len(d), d.get_speakers(), d.length("words")
     (2, ['Alice', 'Bob'], 4)
-    >>> u = d.upper()
+    >>> u = d.upper(in_place=False)
     >>> u[0].text, u.parentId == d.id, d[0].text
     ('HI BOB!', True, 'Hi Bob!')
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
@@ -34,8 +35,8 @@ __all__ = ["SCHEMA_VERSION", "WORDS_PER_MINUTE", "Dialog"]
 SCHEMA_VERSION = "1"
 """Version of the serialized dialog layout, stored in every dialog as ``schema_version``."""
 
-WORDS_PER_MINUTE = 150
-"""Speaking rate used by ``Dialog.length(mode="minutes")`` unless another is given."""
+WORDS_PER_MINUTE = 130
+"""Speaking rate used by ``Dialog.length(mode="minutes")`` unless another is given (SDialog's)."""
 
 
 def _now_iso() -> str:
@@ -215,44 +216,69 @@ class Dialog(TextTransforms, DialogIO, BaseModel):
         new.events = [e for e in new.events if e.agent in names]
         return new
 
-    def get_speakers(self) -> list[str]:
-        """Return the speakers in order of first appearance in the turns (``None`` left out).
+    def get_speakers(self, keep_case: bool = True) -> list[str]:
+        """Return the speakers in order of first appearance in the turns (``None`` left out);
+        lower-cased (and merged) when ``keep_case=False``.
 
         Example:
-            >>> Dialog(turns=[Turn("B", "x"), Turn(text="y"), Turn("A", "z")]).get_speakers()
-            ['B', 'A']
+            >>> d = Dialog(turns=[Turn("B", "x"), Turn(text="y"), Turn("A", "z"), Turn("b", "w")])
+            >>> d.get_speakers(), d.get_speakers(keep_case=False)
+            (['B', 'A', 'b'], ['b', 'a'])
         """
-        return list(dict.fromkeys(t.speaker for t in self.turns if t.speaker is not None))
+        names = (t.speaker for t in self.turns if t.speaker is not None)
+        return list(dict.fromkeys(names if keep_case else (n.lower() for n in names)))
 
-    def length(self, mode: str = "words", words_per_minute: float = WORDS_PER_MINUTE) -> float:
-        """Return the length in ``"words"``, ``"turns"`` or (estimated speaking) ``"minutes"``.
+    def length(
+        self, mode: str = "words", words_per_minute: float = WORDS_PER_MINUTE, exact: bool = False
+    ) -> float:
+        """Return the length in ``"words"``, ``"turns"`` or estimated speaking ``"minutes"``
+        (also called ``"time"``).
 
-        Minutes are words / ``words_per_minute`` (default :data:`WORDS_PER_MINUTE` = 150).
+        Minutes are words / ``words_per_minute`` (default :data:`WORDS_PER_MINUTE` = 130),
+        rounded to a whole number of at least 1 as in SDialog (0 for a dialog without words);
+        ``exact=True`` gives the unrounded fraction.
 
         Example:
             >>> d = Dialog(turns=[Turn("A", "one two three")])
-            >>> d.length("words"), d.length("turns"), d.length("minutes", words_per_minute=3)
-            (3, 1, 1.0)
+            >>> d.length("words"), d.length("turns"), d.length("minutes")
+            (3, 1, 1)
+            >>> d.length("time", words_per_minute=2, exact=True)
+            1.5
         """
+        mode = mode.lower()
         if mode == "turns":
             return len(self.turns)
         words = sum(len(t) for t in self.turns)
         if mode == "words":
             return words
-        if mode == "minutes":
+        if mode in ("minutes", "time"):
             if words_per_minute <= 0:
                 raise ValueError(f"words_per_minute must be positive, got {words_per_minute}")
-            return words / words_per_minute
-        raise ValueError(f"mode must be 'words', 'turns' or 'minutes', got {mode!r}")
+            minutes = words / words_per_minute
+            if exact or words == 0:
+                return minutes if exact else 0
+            return max(1, round(minutes))
+        raise ValueError(f"mode must be 'words', 'turns', 'minutes' or 'time', got {mode!r}")
 
     # ----------------------------------------------------------------------- text views
-    def description(self, template: str = "{speaker}: {text}") -> str:
+    def description(
+        self, template: str = "{speaker}: {text}", *, turn_template: str | None = None
+    ) -> str:
         """Return the transcript, one ``template`` line per turn (just the text without speaker).
+
+        ``turn_template=`` (SDialog's name) is the same as ``template``; a turn without a speaker
+        then fills ``{speaker}`` with ``""``.
 
         Example:
             >>> Dialog(turns=[Turn("A", "Hi"), Turn(text="(door closes)")]).description()
             'A: Hi\\n(door closes)'
+            >>> Dialog(turns=[Turn("A", "Hi")]).description(turn_template="[{speaker}] {text}")
+            '[A] Hi'
         """
+        if turn_template is not None:
+            return "\n".join(
+                turn_template.format(speaker=t.speaker or "", text=t.text) for t in self.turns
+            )
         return "\n".join(
             t.text if t.speaker is None else template.format(speaker=t.speaker, text=t.text)
             for t in self.turns
@@ -270,14 +296,21 @@ class Dialog(TextTransforms, DialogIO, BaseModel):
             str(t.model_copy(update={"text": " ".join(t.text.splitlines())})) for t in self.turns
         )
 
-    def json(self, string: bool = False, indent: int | None = 2) -> Any:  # type: ignore[override]
-        """Return the dialog as a JSON-compatible dict, or a JSON string when ``string=True``.
+    def json(  # type: ignore[override]
+        self, string: bool = False, indent: int | None = 2, ensure_ascii: bool = False
+    ) -> Any:
+        """Return the dialog as a JSON-compatible dict, or a JSON string when ``string=True``
+        (non-ASCII characters escaped when ``ensure_ascii=True``).
 
         Example:
             >>> Dialog(id="x", turns=[Turn("A", "Hi")]).json()["turns"]
             [{'speaker': 'A', 'text': 'Hi'}]
+            >>> '"\\\\u00e9"' in Dialog(turns=[Turn("A", "é")]).json(string=True, ensure_ascii=True)
+            True
         """
         data = self.model_dump(mode="json")
+        if string and ensure_ascii:
+            return json.dumps(data, indent=indent, ensure_ascii=True, allow_nan=False)
         return dialog_io.dumps(data, indent=indent) if string else data
 
     @classmethod

@@ -57,16 +57,25 @@ class DialogIO:
             raise from_validation_error(err, source="<dict>") from None
 
     @classmethod
-    def from_json(cls, source: str | Any) -> Dialog | list[Dialog]:
+    def from_json(cls, source: str | Any = None, *, json_str: str | None = None) -> Any:
         """Load from a JSON string or a ``.json`` file path; a JSON list gives a list of dialogs.
 
         A string starting with ``{`` or ``[`` is parsed as JSON, anything else is a path.
+        ``json_str=`` (SDialog's keyword) is the same as passing the string positionally.
 
         Example:
             >>> from sdialog.dialog import Dialog, Turn
             >>> Dialog.from_json('{"turns": [{"speaker": "A", "text": "Hi"}]}')[0].text
             'Hi'
+            >>> Dialog.from_json(json_str='{"id": "x"}').id
+            'x'
         """
+        if json_str is not None:
+            if source is not None:
+                raise TypeError("give the JSON either positionally or as json_str=, not both")
+            source = json_str
+        if source is None:
+            raise TypeError("from_json() needs a JSON string or a file path")
         if isinstance(source, str) and source.lstrip()[:1] in ("{", "["):
             return dialog_io.parse_json(cls, source, "<string>")
         return dialog_io.load_json(cls, source)

@@ -1,15 +1,16 @@
 """Text transformations of a dialog (mixed into :class:`~sdialog.dialog.Dialog`).
 
-Each method returns a **new** dialog by default, a clone with lineage (new ``id``, ``parentId`` =
-the source's id); with ``in_place=True`` it changes the dialog itself and returns it. Case and
-text changes apply to every turn and to the content of ``utter`` events, so both stay in step.
+Each method changes the dialog itself and returns it, for chaining (``in_place=True``, the
+default, as in SDialog); with ``in_place=False`` it leaves the dialog alone and returns a clone
+with lineage (new ``id``, ``parentId`` = the source's id). Case and text changes apply to every
+turn and to the content of ``utter`` events, so both stay in step.
 
 Example:
     >>> from sdialog.dialog import Dialog, Turn
     >>> d = Dialog(turns=[Turn("A", "Hello")])
-    >>> d.upper()[0].text, d[0].text
+    >>> d.upper(in_place=False)[0].text, d[0].text
     ('HELLO', 'Hello')
-    >>> d.upper(in_place=True) is d, d[0].text
+    >>> d.upper() is d, d[0].text
     (True, 'HELLO')
 """
 
@@ -48,8 +49,8 @@ class TextTransforms:
                 event.content = fn(event.content)
         return target
 
-    def lower(self, in_place: bool = False) -> Dialog:
-        """Lower-case every turn (and ``utter`` event); a new dialog unless ``in_place``.
+    def lower(self, in_place: bool = True) -> Dialog:
+        """Lower-case every turn (and ``utter`` event); in place unless ``in_place=False``.
 
         Example:
             >>> from sdialog.dialog import Dialog, Turn
@@ -58,8 +59,8 @@ class TextTransforms:
         """
         return self._map_text(str.lower, in_place)
 
-    def upper(self, in_place: bool = False) -> Dialog:
-        """Upper-case every turn (and ``utter`` event); a new dialog unless ``in_place``.
+    def upper(self, in_place: bool = True) -> Dialog:
+        """Upper-case every turn (and ``utter`` event); in place unless ``in_place=False``.
 
         Example:
             >>> from sdialog.dialog import Dialog, Turn
@@ -68,8 +69,8 @@ class TextTransforms:
         """
         return self._map_text(str.upper, in_place)
 
-    def title(self, in_place: bool = False) -> Dialog:
-        """Title-case every turn (and ``utter`` event); a new dialog unless ``in_place``.
+    def title(self, in_place: bool = True) -> Dialog:
+        """Title-case every turn (and ``utter`` event); in place unless ``in_place=False``.
 
         Example:
             >>> from sdialog.dialog import Dialog, Turn
@@ -78,8 +79,8 @@ class TextTransforms:
         """
         return self._map_text(str.title, in_place)
 
-    def capitalize(self, in_place: bool = False) -> Dialog:
-        """Capitalize every turn (and ``utter`` event); a new dialog unless ``in_place``.
+    def capitalize(self, in_place: bool = True) -> Dialog:
+        """Capitalize every turn (and ``utter`` event); in place unless ``in_place=False``.
 
         Example:
             >>> from sdialog.dialog import Dialog, Turn
@@ -88,7 +89,7 @@ class TextTransforms:
         """
         return self._map_text(str.capitalize, in_place)
 
-    def strip(self, chars: str | None = None, in_place: bool = False) -> Dialog:
+    def strip(self, chars: str | None = None, in_place: bool = True) -> Dialog:
         """Strip ``chars`` (default whitespace) from both ends of every turn (and utterance).
 
         Example:
@@ -98,7 +99,7 @@ class TextTransforms:
         """
         return self._map_text(lambda text: text.strip(chars), in_place)
 
-    def replace(self, old: str, new: str, count: int = -1, in_place: bool = False) -> Dialog:
+    def replace(self, old: str, new: str, count: int = -1, in_place: bool = True) -> Dialog:
         """Replace ``old`` by ``new`` (at most ``count`` times per turn; -1 = all) in every turn.
 
         Example:
@@ -114,7 +115,7 @@ class TextTransforms:
         repl: str | Callable[[re.Match[str]], str],
         count: int = 0,
         flags: int = 0,
-        in_place: bool = False,
+        in_place: bool = True,
     ) -> Dialog:
         """``re.sub(pattern, repl, text)`` on every turn (and ``utter`` event).
 
@@ -127,18 +128,25 @@ class TextTransforms:
         return self._map_text(lambda text: regex.sub(repl, text, count=count), in_place)
 
     def rename_speaker(
-        self, old: str, new: str, case_sensitive: bool = True, in_place: bool = False
+        self,
+        old: str,
+        new: str,
+        case_sensitive: bool = False,
+        in_events: bool = True,
+        in_place: bool = True,
     ) -> Dialog:
-        """Rename a speaker in turns, event agents, ``personas`` keys and per-speaker ``model``
-        keys.
+        """Rename a speaker in turns, ``personas`` keys, per-speaker ``model`` keys and (with
+        ``in_events``) event agents; in place unless ``in_place=False``.
 
-        Raises ``ValueError`` when both names already have a persona (they would collide).
+        Names match case-insensitively unless ``case_sensitive=True``. Raises ``ValueError`` when
+        both names already have a persona (they would collide).
 
         Example:
             >>> from sdialog.dialog import Dialog, Turn
             >>> d = Dialog(turns=[Turn("A", "hi")], personas={"A": {"name": "Ann"}})
-            >>> r = d.rename_speaker("A", "Ann")
-            >>> r[0].speaker, list(r.personas)
+            >>> d.rename_speaker("a", "Ann") is d
+            True
+            >>> d[0].speaker, list(d.personas)
             ('Ann', ['Ann'])
         """
 
@@ -154,7 +162,7 @@ class TextTransforms:
         for turn in target.turns:
             if same(turn.speaker):
                 turn.speaker = new
-        for event in target.events:
+        for event in target.events if in_events else ():
             if same(event.agent):
                 event.agent = new
         target.personas = {new if same(k) else k: v for k, v in target.personas.items()}

@@ -218,8 +218,12 @@ class TestLength:
         d = Dialog(turns=[Turn("A", "one two three"), Turn("B", "four")])
         assert d.length() == d.length("words") == 4
         assert d.length("turns") == 2
-        assert d.length("minutes") == pytest.approx(4 / WORDS_PER_MINUTE)
-        assert d.length("minutes", words_per_minute=2) == 2.0
+        assert d.length("minutes") == 1  # rounded, at least 1 (as SDialog)
+        assert d.length("minutes", exact=True) == pytest.approx(4 / WORDS_PER_MINUTE)
+        assert d.length("time", words_per_minute=2) == d.length("MINUTES", words_per_minute=2) == 2
+        assert d.length("minutes", words_per_minute=3) == 1  # 1.33 rounds to 1
+        assert d.length("minutes", words_per_minute=1.5) == 3  # 2.67 rounds to 3
+        assert Dialog().length("minutes") == 0  # no words, no time
 
     def test_bad_mode_and_rate(self) -> None:
         with pytest.raises(ValueError, match="mode"):
@@ -316,30 +320,34 @@ class TestTransforms:
             ("re_sub", (r"l+", "L"), "HeLo, ALice"),
         ],
     )
-    def test_returns_new_dialog_by_default(self, method: str, args: tuple, expected: str) -> None:
+    def test_returns_new_dialog_when_not_in_place(
+        self, method: str, args: tuple, expected: str
+    ) -> None:
         d = make_dialog()
-        new = getattr(d, method)(*args)
+        new = getattr(d, method)(*args, in_place=False)
         assert new is not d and new.parentId == "root"
         assert new[2].text == expected
         assert new.events[5].content == expected  # the matching utter event follows
         assert d[2].text == "Hello, Alice" and d.events[5].content == "Hello, Alice"
 
-    def test_in_place(self) -> None:
+    def test_in_place_by_default(self) -> None:
         d = make_dialog()
-        assert d.upper(in_place=True) is d
+        assert d.upper() is d
         assert d[0].text == "HI BOB" and d.id == "root" and d.parentId is None
+        assert d.events[2].content == "HI BOB"  # utter events follow
+        assert d.lower().replace("hi", "yo").strip() is d and d[0].text == "yo bob"
 
     def test_strip(self) -> None:
         d = Dialog(turns=[Turn("A", "  hi \n"), Turn("B", "--x--")])
-        assert [t.text for t in d.strip()] == ["hi", "--x--"]
-        assert d.strip("-")[1].text == "x"
+        assert [t.text for t in d.strip(in_place=False)] == ["hi", "--x--"]
+        assert d.strip("-", in_place=False)[1].text == "x"
 
     def test_replace_count_and_re_sub_options(self) -> None:
         d = Dialog(turns=[Turn("A", "a a a")])
-        assert d.replace("a", "b", count=1)[0].text == "b a a"
-        assert d.re_sub("A", "c", flags=re.IGNORECASE)[0].text == "c c c"
-        assert d.re_sub("a", "c", count=2)[0].text == "c c a"
-        assert d.re_sub(r"(a)", lambda m: m.group(1).upper())[0].text == "A A A"
+        assert d.replace("a", "b", count=1, in_place=False)[0].text == "b a a"
+        assert d.re_sub("A", "c", flags=re.IGNORECASE, in_place=False)[0].text == "c c c"
+        assert d.re_sub("a", "c", count=2, in_place=False)[0].text == "c c a"
+        assert d.re_sub(r"(a)", lambda m: m.group(1).upper(), in_place=False)[0].text == "A A A"
 
     def test_non_utter_events_untouched(self) -> None:
         assert make_dialog().upper().events[0].content == "be kind"
@@ -348,7 +356,7 @@ class TestTransforms:
 class TestRenameSpeaker:
     def test_everywhere(self) -> None:
         d = make_dialog()
-        r = d.rename_speaker("Alice", "Ann")
+        r = d.rename_speaker("Alice", "Ann", in_place=False)
         assert r.get_speakers() == ["Ann", "Bob"]
         assert [e.agent for e in r.events][:3] == [None, "Ann", "Ann"]
         assert list(r.personas) == ["Ann", "Bob"]
@@ -359,11 +367,12 @@ class TestRenameSpeaker:
         d = Dialog(model="gpt", turns=[Turn("A", "x")])
         assert d.rename_speaker("A", "B").model == "gpt"
 
-    def test_case_insensitive_and_in_place(self) -> None:
-        d = Dialog(turns=[Turn("alice", "x")])
-        assert d.rename_speaker("ALICE", "A")[0].speaker == "alice"
-        assert d.rename_speaker("ALICE", "A", case_sensitive=False, in_place=True) is d
-        assert d[0].speaker == "A"
+    def test_case_insensitive_and_in_place_by_default(self) -> None:
+        d = Dialog(turns=[Turn("alice", "x")], events=[Event("alice", "utter", content="x")])
+        assert d.rename_speaker("ALICE", "A", case_sensitive=True)[0].speaker == "alice"
+        assert d.rename_speaker("ALICE", "A", in_events=False) is d
+        assert d[0].speaker == "A" and d.events[0].agent == "alice"
+        assert d.rename_speaker("alice", "B").events[0].agent == "B" and d[0].speaker == "A"
 
     def test_persona_collision(self) -> None:
         with pytest.raises(ValueError, match="both have a persona"):
