@@ -76,3 +76,20 @@ class ResponseCache:
 
     def __len__(self) -> int:
         return sum(1 for _ in self.path.glob("*/*.json")) if self.path.exists() else 0
+
+    def clear(self) -> int:
+        """Delete every cached completion (only this cache's files); return how many.
+
+        Example:
+            >>> import tempfile
+            >>> ResponseCache(tempfile.mkdtemp()).clear()
+            0
+        """
+        removed = 0
+        for entry in list(self.path.glob("??/*.json")) if self.path.is_dir() else []:
+            if len(entry.stem) == 64:  # a SHA-256 key: ours
+                entry.unlink(missing_ok=True)
+                removed += 1
+                if not any(entry.parent.iterdir()):
+                    entry.parent.rmdir()
+        return removed

@@ -23,7 +23,6 @@ Example:
 
 from __future__ import annotations
 
-import importlib.resources
 import math
 from collections.abc import Sequence
 from functools import cached_property
@@ -217,8 +216,9 @@ class LLMJudge(DialogScore):
 
     def _template_source(self) -> str:
         if self.prompt_template.endswith(".j2") and "\n" not in self.prompt_template:
-            files = importlib.resources.files("sdialog.prompts")
-            return files.joinpath(self.prompt_template).read_text(encoding="utf-8")
+            from sdialog.prompts import template_source  # config["prompts"] may replace it
+
+            return template_source(self.prompt_template)
         return self.prompt_template
 
     def _render(self, variables: dict[str, Any]) -> str:
