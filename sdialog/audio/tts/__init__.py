@@ -16,12 +16,32 @@ from sdialog.audio.tts.base import (
     get_engine,
     register_engine,
 )
+from sdialog.audio.tts.compat import (
+    BaseTTS,
+    BaseVoiceCloneTTS,
+    Dia2TTS,
+    HuggingFaceTTS,
+    IndexTTS,
+    KokoroTTS,
+    Qwen3TTS,
+    Qwen3TTSVoiceClone,
+    as_engine,
+)
 from sdialog.audio.tts.text import clean_text
 
 __all__ = [
+    "BaseTTS",
+    "BaseVoiceCloneTTS",
+    "Dia2TTS",
     "EngineUnavailableError",
+    "HuggingFaceTTS",
+    "IndexTTS",
+    "KokoroTTS",
+    "Qwen3TTS",
+    "Qwen3TTSVoiceClone",
     "TTSEngine",
     "Voice",
+    "as_engine",
     "clean_text",
     "engine_names",
     "get_engine",
