@@ -14,8 +14,10 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,17 +26,21 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sdialog.agents.agent import Agent
 from sdialog.llm.base import BackendError
 from sdialog.server.runner import AgentRunner
 from sdialog.server.schemas import ChatMessage, RequestError
-from sdialog.server.security import GuardMiddleware, render_error
+from sdialog.server.security import LOOPBACK_HOSTS, GuardMiddleware, render_error
 
 logger = logging.getLogger("sdialog.server")
 
 CONVERSATION_HEADER = "x-conversation-id"
 """Request header naming a stateful conversation (also accepted: ``conversation_id`` or
 ``user`` in the body)."""
+
+TASK_PREFIX = "### Task:"
+"""Open WebUI's background requests (titles, tags, follow-up suggestions) start with this; the
+agent is not asked (it would answer in character and, when stateful, remember it): the reply is
+empty, as the reference server answers them."""
 
 
 @dataclass
@@ -47,28 +53,64 @@ class Serving:
         runner: the reply engine (batching, conversation store).
         api_key: bearer token required on every endpoint (``None``: no auth).
         max_body_bytes: request size limit (413 above).
+        allowed_hosts: ``Host`` header values accepted (``None``: any).
+        body_timeout: seconds a client has to send its request body.
+        max_messages: messages one request may carry.
+        max_tokens_limit: the largest ``max_tokens`` a request may ask for.
+        ignore_task_requests: answer Open WebUI task requests (:data:`TASK_PREFIX`) with an
+            empty reply instead of asking the agent.
     """
 
-    agents: dict[str, Agent]
+    agents: dict[str, Any]
     stateful: bool = False
     runner: AgentRunner = field(default_factory=AgentRunner)
     api_key: str | None = None
     max_body_bytes: int = 1_000_000
+    allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS
+    body_timeout: float = 30.0
+    max_messages: int = 2048
+    max_tokens_limit: int = 32_768
+    ignore_task_requests: bool = True
     created: int = field(default_factory=lambda: int(time.time()))
 
-    def agent(self, name: str | None) -> tuple[str, Agent]:
-        """The agent serving model id ``name`` (the only one when ``name`` is empty)."""
+    def agent(self, name: str | None) -> tuple[str, Any]:
+        """The agent serving model id ``name`` (the only one when ``name`` is empty).
+
+        As in Ollama, ``"name"`` and ``"name:latest"`` are the same model.
+        """
         if not name:
             if len(self.agents) == 1:
                 return next(iter(self.agents.items()))
             raise RequestError("model: required when the server has several agents", param="model")
-        agent = self.agents.get(name)
-        if agent is None:
-            known = ", ".join(sorted(self.agents)) or "none"
+        for candidate in (name, name.removesuffix(":latest"), f"{name}:latest"):
+            if candidate in self.agents:
+                return candidate, self.agents[candidate]
+        known = ", ".join(sorted(self.agents)[:20]) or "none"
+        shown = name if len(name) <= 80 else name[:80] + "..."
+        raise RequestError(
+            f"model {shown!r} not found (served: {known})", status=404, param="model"
+        )
+
+    def check(self, messages: list[ChatMessage], params: dict[str, Any]) -> None:
+        """Request-size limits that do not need the model: message count and ``max_tokens``."""
+        if len(messages) > self.max_messages:
             raise RequestError(
-                f"model {name!r} not found (served: {known})", status=404, param="model"
+                f"messages: {len(messages)} messages, at most {self.max_messages} per request",
+                param="messages",
             )
-        return name, agent
+        if params.get("max_tokens", 0) > self.max_tokens_limit:
+            raise RequestError(
+                f"max_tokens: {params['max_tokens']} is more than this server allows "
+                f"({self.max_tokens_limit})",
+                param="max_tokens",
+            )
+
+    def is_task(self, messages: list[ChatMessage]) -> bool:
+        """Whether the last user message is an Open WebUI task request (see :data:`TASK_PREFIX`)."""
+        if not self.ignore_task_requests:
+            return False
+        last = next((m for m in reversed(messages) if m.role == "user"), None)
+        return last is not None and last.text().lstrip().startswith(TASK_PREFIX)
 
     def conversation(self, request: Request, *ids: str | None) -> str | None:
         """The conversation id of a stateful request (header first, then body fields)."""
@@ -95,6 +137,34 @@ async def read_body(request: Request) -> bytes:
     return await request.body()
 
 
+async def unless_disconnected(request: Request, work: Awaitable[Any]) -> Any:
+    """Await ``work``, cancelling it when the client disconnects first (its remaining model
+    calls are then skipped; see :class:`~sdialog.server.runner.AgentRunner`)."""
+    task = asyncio.ensure_future(work)
+    receive = request.receive
+    watcher = asyncio.ensure_future(_disconnect(receive))
+    try:
+        await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    finally:
+        watcher.cancel()
+    if not task.done():
+        task.cancel()
+        raise ClientDisconnected()
+    return task.result()
+
+
+class ClientDisconnected(Exception):
+    """The client went away before its reply was ready."""
+
+
+async def _disconnect(receive: Any) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
 def create_app(serving: Serving) -> FastAPI:
     """Build the FastAPI app for ``serving`` (the auth/size guard runs before every route)."""
     from sdialog import __version__
@@ -114,15 +184,29 @@ def create_app(serving: Serving) -> FastAPI:
 
     @app.get("/health")
     async def health() -> dict[str, Any]:
-        return {"status": "ok", "models": sorted(serving.agents), "stateful": serving.stateful}
+        # "healthy" and "agents": the reference server's answer; the rest is ours
+        names = list(serving.agents)
+        return {
+            "status": "healthy",
+            "agents": names,
+            "models": sorted(names),
+            "stateful": serving.stateful,
+            "in_flight": serving.runner.in_flight,
+        }
 
-    def error(request: Request, status: int, message: str, param=None, code=None) -> Response:
+    def error(
+        request: Request, status: int, message: str, param=None, code=None, headers=None
+    ) -> Response:
         body = render_error(request.url.path, message, status=status, param=param, code=code)
-        return Response(body, status_code=status, media_type="application/json")
+        return Response(body, status_code=status, media_type="application/json", headers=headers)
 
     @app.exception_handler(RequestError)
     async def _request_error(request: Request, exc: RequestError) -> Response:
-        return error(request, exc.status, exc.message, exc.param, exc.code)
+        return error(request, exc.status, exc.message, exc.param, exc.code, exc.headers)
+
+    @app.exception_handler(ClientDisconnected)
+    async def _gone(request: Request, exc: ClientDisconnected) -> Response:
+        return error(request, 499, "client closed request", code="client_closed_request")
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -135,8 +219,11 @@ def create_app(serving: Serving) -> FastAPI:
 
     @app.exception_handler(BackendError)
     async def _backend_error(request: Request, exc: BackendError) -> Response:
+        from sdialog.llm.secrets import redact
+
         logger.warning("model backend failed on %s: %s", request.url.path, type(exc).__name__)
-        return error(request, 502, f"the agent's model failed: {exc}", code="backend_error")
+        message = redact(f"the agent's model failed: {exc}")[:2000]
+        return error(request, 502, message, code="backend_error")
 
     @app.exception_handler(Exception)
     async def _internal_error(request: Request, exc: Exception) -> Response:
@@ -144,6 +231,10 @@ def create_app(serving: Serving) -> FastAPI:
         return error(request, 500, "internal server error", code="internal_error")
 
     app.add_middleware(
-        GuardMiddleware, api_key=serving.api_key, max_body_bytes=serving.max_body_bytes
+        GuardMiddleware,
+        api_key=serving.api_key,
+        max_body_bytes=serving.max_body_bytes,
+        allowed_hosts=serving.allowed_hosts,
+        body_timeout=serving.body_timeout,
     )
     return app

@@ -3,6 +3,11 @@
 Run it in the foreground (:meth:`Server.run`, what ``sdialog serve`` and ``agent.serve()`` do) or
 in a background thread (:meth:`Server.start`, a context manager; port 0 picks a free port).
 
+The reference toolkit's class-level API works too (see :mod:`sdialog.server.compat`):
+``Server.add_agent(agent, "name")``, ``Server.list_agents()``, ``Server.serve([agents], port=)``,
+``serve_async``, ``serve_in_thread`` act on one process-wide registry of the class; instances
+keep their own agents and settings, so two servers in one process share nothing.
+
 Example:
     >>> from sdialog.agents import Agent
     >>> from sdialog.llm import ScriptedBackend
@@ -27,13 +32,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from sdialog.agents.agent import Agent
+from sdialog.server.compat import ReferenceServerAPI
 from sdialog.server.runner import AgentRunner
-from sdialog.server.security import API_KEY_ENV
+from sdialog.server.security import API_KEY_ENV, LOOPBACK_HOSTS
 
 logger = logging.getLogger("sdialog.server")
 
 
-class Server:
+class Server(ReferenceServerAPI):
     """An HTTP server for agents; each agent is served under its name (the model id).
 
     Args:
@@ -53,6 +59,21 @@ class Server:
             system prompt (default) or ``"ignore"``-d.
         keep_end_marker: a reply that ends the conversation keeps the agent's ``[END]`` marker
             at its end (default), so simulated users on the client side stop there too.
+        allowed_hosts: ``Host`` header values accepted (others get 421: DNS rebinding). Default:
+            loopback names when bound to loopback (as Ollama does), any host otherwise; ``"*"``
+            accepts any.
+        max_connections: open connections; more are closed at once (default: 512, or less
+            when the process may open fewer files).
+        header_timeout, body_timeout, keep_alive_timeout: seconds a client has to send its
+            request headers, its body, and the next request on a kept-alive connection.
+        max_queued: requests waiting or running at once; more get 503 with ``Retry-After``.
+        max_prompt_tokens: prompt + ``max_tokens`` budget (400 above, with the counts);
+            default: the model's context window where the backend knows it.
+        max_messages: messages one request may carry.
+        max_conversation_messages: messages one stateful conversation may hold.
+        max_tokens_limit: the largest ``max_tokens`` a request may ask for.
+        ignore_task_requests: Open WebUI's background task requests (``### Task:``) get an empty
+            reply without asking the agent, as the reference server does.
     """
 
     def __init__(
@@ -70,20 +91,21 @@ class Server:
         max_parallel_batches: int = 2,
         client_system: str = "append",
         keep_end_marker: bool = True,
+        allowed_hosts: Iterable[str] | str | None = None,
+        max_connections: int | None = None,
+        header_timeout: float = 10.0,
+        body_timeout: float = 30.0,
+        keep_alive_timeout: float = 5.0,
+        max_queued: int = 256,
+        max_prompt_tokens: int | None = None,
+        max_messages: int = 2048,
+        max_conversation_messages: int = 1000,
+        max_tokens_limit: int = 32_768,
+        ignore_task_requests: bool = True,
     ):
-        self.agents: dict[str, Agent] = {}
-        items = agents.items() if isinstance(agents, dict) else None
-        if items is None:
-            items = [(a.name, a) for a in ([agents] if isinstance(agents, Agent) else agents)]
-        for name, agent in items:
-            self.add(agent, name)
-        if not self.agents:
-            raise ValueError("a Server needs at least one agent")
-        self.host = host
-        self.port = port
-        self.api_key = os.environ.get(API_KEY_ENV) if api_key is None else api_key
-        self.stateful = stateful
-        self.max_body_bytes = max_body_bytes
+        self.agents: dict[str, Any] = {}
+        self._agents = self.agents  # the reference API's name for it
+        self._agent_locks: dict[str, threading.Lock] = {}
         self.runner = AgentRunner(
             max_conversations=max_conversations,
             batch_window_ms=batch_window_ms,
@@ -91,7 +113,34 @@ class Server:
             max_parallel_batches=max_parallel_batches,
             client_system=client_system,
             keep_end_marker=keep_end_marker,
+            max_queued=max_queued,
+            max_prompt_tokens=max_prompt_tokens,
+            max_conversation_messages=max_conversation_messages,
         )
+        items = agents.items() if isinstance(agents, dict) else None
+        if items is None:
+            items = [(a.name, a) for a in ([agents] if isinstance(agents, Agent) else agents)]
+        for name, agent in items:
+            self.add(agent, name)
+        if not self.agents and not getattr(self, "_registry_of", None):
+            raise ValueError("a Server needs at least one agent")
+        self.host = host
+        self.port = port
+        self.api_key = os.environ.get(API_KEY_ENV) if api_key is None else api_key
+        if self.api_key:
+            from sdialog.llm.secrets import register_secret
+
+            register_secret(self.api_key)
+        self.stateful = stateful
+        self.max_body_bytes = max_body_bytes
+        self.allowed_hosts = (allowed_hosts,) if isinstance(allowed_hosts, str) else allowed_hosts
+        self.max_connections = max_connections or _default_max_connections()
+        self.header_timeout = header_timeout
+        self.body_timeout = body_timeout
+        self.keep_alive_timeout = keep_alive_timeout
+        self.max_messages = max_messages
+        self.max_tokens_limit = max_tokens_limit
+        self.ignore_task_requests = ignore_task_requests
         self._app: Any = None
         self._uvicorn: Any = None
         self._thread: threading.Thread | None = None
@@ -100,13 +149,20 @@ class Server:
         return f"Server(models={sorted(self.agents)}, url={self.url!r})"
 
     def add(self, agent: Agent, name: str | None = None) -> None:
-        """Serve ``agent`` under ``name`` (default: its name); names must be unique."""
-        name = name or agent.name
-        if not isinstance(agent, Agent):
+        """Serve ``agent`` under ``name`` (default: its name); names must be unique.
+
+        Besides :class:`~sdialog.agents.Agent`, any object called as ``agent(text) -> str``
+        (an agent written for the reference toolkit) is served, one request at a time.
+        """
+        if not isinstance(agent, Agent) and not callable(agent):
             raise TypeError(f"expected an Agent, got {type(agent).__name__}")
+        name = name or getattr(agent, "name", None)
+        if not name:
+            raise ValueError("an agent needs a name to be served under")
         if name in self.agents:
             raise ValueError(f"two agents are named {name!r}; give them distinct names")
         self.agents[name] = agent
+        self._agent_locks[name] = self.runner.lock_for(agent)
 
     @property
     def url(self) -> str:
@@ -127,9 +183,22 @@ class Server:
                     runner=self.runner,
                     api_key=self.api_key or None,
                     max_body_bytes=self.max_body_bytes,
+                    allowed_hosts=self._hosts(),
+                    body_timeout=self.body_timeout,
+                    max_messages=self.max_messages,
+                    max_tokens_limit=self.max_tokens_limit,
+                    ignore_task_requests=self.ignore_task_requests,
                 )
             )
         return self._app
+
+    def _hosts(self) -> tuple[str, ...] | None:
+        """The ``Host`` values to accept (``None``: any)."""
+        if self.allowed_hosts is not None:
+            return tuple(self.allowed_hosts)
+        if not _is_loopback(self.host):
+            return None  # reachable from elsewhere: clients may name it any way
+        return (*LOOPBACK_HOSTS, "testserver", socket.gethostname().lower())
 
     # -- running -------------------------------------------------------------------------------
     def _prepare(self) -> tuple[Any, socket.socket]:
@@ -148,12 +217,17 @@ class Server:
             raise
         sock.listen(2048)
         self.port = sock.getsockname()[1]
+        from sdialog.server.protocol import guarded_protocol
+
         config = uvicorn.Config(
             self.app,
             log_config=None,  # no logging set-up: the application's own config applies
             access_log=False,
             timeout_graceful_shutdown=2,
             backlog=2048,
+            http=guarded_protocol(self.header_timeout, self.max_connections),
+            timeout_keep_alive=max(1, round(self.keep_alive_timeout)),
+            h11_max_incomplete_event_size=64 * 1024,  # request line + headers
         )
         self._uvicorn = uvicorn.Server(config)
         return self._uvicorn, sock
@@ -195,6 +269,18 @@ class Server:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+
+def _default_max_connections() -> int:
+    """512, or fewer when the process may open fewer files (room kept for the rest)."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return 512
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return 512
+    return max(16, min(512, soft - 128))
 
 
 def _is_loopback(host: str) -> bool:

@@ -20,7 +20,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from sdialog.server.app import Serving, as_messages, read_body
+from sdialog.server.app import Serving, as_messages, read_body, unless_disconnected
 from sdialog.server.openai_routes import text_pieces
 from sdialog.server.runner import Reply
 from sdialog.server.schemas import (
@@ -45,7 +45,8 @@ def ollama_time(seconds: float | None = None) -> str:
 async def version() -> dict[str, str]:
     from sdialog import __version__
 
-    return {"version": __version__}
+    # semver with a pre-release tag naming us (the reference answers "...-sdialog" too)
+    return {"version": f"{__version__}-sdialog"}
 
 
 @router.get("/api/tags")
@@ -60,15 +61,20 @@ async def show(request: Request) -> dict[str, Any]:
     body = parse_request(OllamaShowRequest, await read_body(request))
     if not (body.model or body.name):
         raise RequestError("model: required", param="model")
-    _, agent = serving.agent(body.model or body.name)
-    info = agent.backend.provenance()
+    name, agent = serving.agent(body.model or body.name)
+    backend = getattr(agent, "backend", None)
+    info = backend.provenance() if backend is not None else {}
+    persona = getattr(getattr(agent, "persona", None), "name", None)
     return {
-        "modelfile": "",
+        # "license": sdialog's (MIT), as the reference answers; not the underlying model's
+        "license": "MIT",
+        "modelfile": f"# sdialog agent: {name}\n# persona: {persona or 'none'}\n",
         "parameters": "",
-        "template": "",
+        "template": "{{ .Prompt }}",
         "details": _details(),
         "model_info": {
-            "general.architecture": "sdialog-agent",
+            "general.architecture": "sdialog",
+            "general.name": name,
             "sdialog.backend": info.get("backend"),
             "sdialog.model": info.get("model"),
         },
@@ -88,14 +94,16 @@ async def chat(request: Request) -> Any:
         # Ollama answers an empty chat with a "model loaded" message and no generation
         return {"model": name, "created_at": ollama_time(), "message": _message(""), "done": True,
                 "done_reason": "load"}  # fmt: skip
+    params = body.generation_params()
+    serving.check(body.messages, params)
     started = time.perf_counter_ns()
-    reply = await serving.runner.reply(
-        agent,
-        messages,
-        body.generation_params(),
-        seed=body.options.seed,
-        conversation_id=conversation,
-    )
+    if serving.is_task(body.messages):
+        reply = Reply(text="")
+    else:
+        work = serving.runner.reply(
+            agent, messages, params, seed=body.options.seed, conversation_id=conversation
+        )
+        reply = await unless_disconnected(request, work)
     final = _final(name, reply, time.perf_counter_ns() - started)
     headers = {"x-conversation-id": conversation} if conversation else None
     if not body.stream:

@@ -21,7 +21,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from sdialog.server.app import Serving, as_messages, read_body
+from sdialog.server.app import Serving, as_messages, read_body, unless_disconnected
 from sdialog.server.runner import Reply
 from sdialog.server.schemas import ChatCompletionRequest, RequestError, parse_request
 
@@ -52,12 +52,18 @@ async def chat_completions(request: Request) -> Any:
     body = parse_request(ChatCompletionRequest, await read_body(request))
     name, agent = serving.agent(body.model)
     conversation = serving.conversation(request, body.conversation_id, body.user)
+    params = body.generation_params()
+    serving.check(body.messages, params)
     messages = as_messages(body.messages)
     if not messages and conversation is None:
         raise RequestError("messages: at least one message is required", param="messages")
-    reply = await serving.runner.reply(
-        agent, messages, body.generation_params(), seed=body.seed, conversation_id=conversation
-    )
+    if serving.is_task(body.messages):
+        reply = Reply(text="")
+    else:
+        work = serving.runner.reply(
+            agent, messages, params, seed=body.seed, conversation_id=conversation
+        )
+        reply = await unless_disconnected(request, work)
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
     headers = {"x-conversation-id": conversation} if conversation else None

@@ -8,6 +8,11 @@ simulation engine together: rows with equal parameters become one ``complete_bat
 batched ``generate`` on a local model). The engine runs in a worker thread, never on the event
 loop.
 
+Work is bounded: at most ``max_queued`` requests wait or run at once (more get 503 with
+``Retry-After``); a prompt that does not fit the model's context window gets 400 with the token
+counts; a stateful conversation holds at most ``max_conversation_messages`` messages; a request
+whose client went away is cancelled before its next model call.
+
 Example:
     >>> import asyncio
     >>> from sdialog.agents import Agent
@@ -23,6 +28,8 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import re
+import threading
 from collections import OrderedDict
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +38,11 @@ from typing import Any
 from sdialog.agents.agent import Agent
 from sdialog.agents.session import END_MARKER, AgentSession, Request
 from sdialog.llm.base import Completion, Message, Usage
+from sdialog.server.schemas import RequestError
+
+
+class ClientGone(Exception):
+    """The client disconnected; the request's remaining model calls are skipped."""
 
 
 @dataclass
@@ -102,6 +114,10 @@ class AgentRunner:
             after the agent's own system prompt, as extra instructions) or ``"ignore"``.
         keep_end_marker: when the agent ends the conversation, its reply ends with ``[END]``
             (so an sdialog agent on the client side ends the dialog too); False removes it.
+        max_queued: requests waiting or running at once; more get 503 with ``Retry-After``.
+        max_prompt_tokens: prompt + ``max_tokens`` budget; ``None``: the model's context window
+            where the backend knows it (local models), else no token check.
+        max_conversation_messages: messages one stateful conversation may hold.
     """
 
     def __init__(
@@ -113,6 +129,9 @@ class AgentRunner:
         max_parallel_batches: int = 2,
         client_system: str = "append",
         keep_end_marker: bool = True,
+        max_queued: int = 256,
+        max_prompt_tokens: int | None = None,
+        max_conversation_messages: int = 1000,
     ):
         if client_system not in ("append", "ignore"):
             raise ValueError(f"client_system must be 'append' or 'ignore', got {client_system!r}")
@@ -124,10 +143,18 @@ class AgentRunner:
         self.max_parallel_batches = max_parallel_batches
         self.client_system = client_system
         self.keep_end_marker = keep_end_marker
+        self.max_queued = max_queued
+        self.max_prompt_tokens = max_prompt_tokens
+        self.max_conversation_messages = max_conversation_messages
+        self.in_flight = 0
+        """Requests waiting or running now."""
+        self.cancelled = 0
+        """Requests cancelled because their client went away."""
         self._pending: list[tuple[Generator[Request, Completion, Any], asyncio.Future]] = []
         self._flush: asyncio.Handle | None = None
         self._slots: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._foreign_locks: dict[int, threading.Lock] = {}
         self.batches: list[int] = []
         """Size of every batch run so far (most recent last, the last 1000 kept)."""
 
@@ -145,11 +172,39 @@ class AgentRunner:
         Without ``conversation_id`` the messages are the whole history (stateless). With one, the
         server's memory of that conversation is used and ``messages`` are the new messages since
         the last reply (a resent full history is recognised and its known part skipped).
+
+        Raises:
+            RequestError: 503 when ``max_queued`` requests are already in flight; 400 when the
+                prompt does not fit the context window or the conversation is too long.
         """
-        worker = _with_params(agent, params or {})
+        if self.in_flight >= self.max_queued:
+            raise RequestError(
+                f"the server is busy ({self.in_flight} requests in flight); retry shortly",
+                status=503,
+                code="server_busy",
+                headers={"Retry-After": "1"},
+            )
+        self.in_flight += 1
+        try:
+            if not isinstance(agent, Agent):
+                return await self._foreign(agent, messages)
+            return await self._reply(agent, messages, params or {}, seed, conversation_id)
+        finally:
+            self.in_flight -= 1
+
+    async def _reply(
+        self,
+        agent: Agent,
+        messages: Sequence[Message],
+        params: dict[str, Any],
+        seed: int | None,
+        conversation_id: str | None,
+    ) -> Reply:
+        worker = _with_params(agent, params)
         if conversation_id is None:
             session = AgentSession(worker, seed=agent._default_seed() if seed is None else seed)
             self._load(session, messages)
+            await self._check_prompt(session)
             return await self._turn(session)
         key = (agent.name, conversation_id)
         async with self.conversations.lock(key):
@@ -160,6 +215,13 @@ class AgentRunner:
             saved = (list(session.memory), session.turns_taken)
             try:
                 self._load(session, _new_messages(session, messages))
+                if len(session.memory) > self.max_conversation_messages:
+                    raise RequestError(
+                        f"conversation {conversation_id[:64]!r} would hold {len(session.memory)} "
+                        f"messages (at most {self.max_conversation_messages}); start a new one",
+                        code="conversation_too_long",
+                    )
+                await self._check_prompt(session)
                 reply = await self._turn(session)
             except BaseException:
                 session.memory[:], session.turns_taken = saved
@@ -167,9 +229,59 @@ class AgentRunner:
             self.conversations.put(key, session)
             return reply
 
+    async def _check_prompt(self, session: AgentSession) -> None:
+        """400 when the prompt plus ``max_tokens`` exceeds the context window (counted in a
+        worker thread: tokenising a long prompt must not stall the event loop)."""
+        backend = session.agent.backend
+        limit = self.max_prompt_tokens or context_window(backend)
+        if not limit:
+            return
+        messages = [{"role": "system", "content": session.system_prompt()}, *session.memory]
+        prompt = await asyncio.to_thread(count_tokens, backend, messages)
+        asked = session.agent.llm_kwargs
+        try:
+            wanted = int(backend.effective_params(**asked).get("max_tokens") or 0)
+        except Exception:  # a backend without defaults: count the prompt only
+            wanted = int(asked.get("max_tokens") or 0)
+        if prompt + wanted > limit:
+            raise RequestError(
+                f"the prompt has {prompt} tokens and max_tokens is {wanted}: {prompt + wanted} "
+                f"tokens, more than the model's context window of {limit}",
+                param="messages",
+                code="context_length_exceeded",
+            )
+
+    async def _foreign(self, agent: Any, messages: Sequence[Message]) -> Reply:
+        """A reply from an agent-like object that is not an :class:`Agent` (anything called as
+        ``agent(text) -> str``, as the reference server allows): its last user message, under
+        the agent's lock, in a worker thread. Its memory is its own (one conversation)."""
+        text = next((m.get("content") or "" for m in reversed(messages) if m["role"] == "user"), "")
+        lock = self.lock_for(agent)
+
+        def call() -> Any:
+            with lock:
+                return agent(text)
+
+        answer = await asyncio.to_thread(call)
+        if isinstance(answer, list):  # events
+            answer = next((e.content for e in reversed(answer) if e.action == "utter"), "")
+        return Reply(text=str(answer or ""))
+
     def forget(self, model: str, conversation_id: str) -> bool:
         """Drop a stateful conversation; True when it existed."""
         return self.conversations._sessions.pop((model, conversation_id), None) is not None
+
+    def forget_agent(self, agent: Any) -> int:
+        """Drop every stateful conversation of ``agent``; returns how many there were."""
+        name = getattr(agent, "name", None)
+        keys = [key for key in self.conversations._sessions if key[0] == name]
+        for key in keys:
+            del self.conversations._sessions[key]
+        return len(keys)
+
+    def lock_for(self, agent: Any) -> threading.Lock:
+        """The lock under which an agent that is a plain callable answers (one at a time)."""
+        return self._foreign_locks.setdefault(id(agent), threading.Lock())
 
     # -- helpers -------------------------------------------------------------------------------
     def _load(self, session: AgentSession, messages: Sequence[Message]) -> None:
@@ -185,8 +297,15 @@ class AgentRunner:
 
     async def _turn(self, session: AgentSession) -> Reply:
         completions: list[Completion] = []
-        step = _recording(session.turn(None, None, session.turns_taken), completions)
-        outcome = await self._submit(step)
+        gone = threading.Event()
+        step = _recording(session.turn(None, None, session.turns_taken), completions, gone)
+        try:
+            outcome = await self._submit(step)
+        except asyncio.CancelledError:  # the client went away: skip the remaining model calls
+            gone.set()
+            self.cancelled += 1
+            self._pending = [(s, f) for s, f in self._pending if s is not step]
+            raise
         if isinstance(outcome, BaseException):
             raise outcome
         cut = bool(completions) and completions[-1].finish_reason == "length"
@@ -260,17 +379,59 @@ def _new_messages(session: AgentSession, messages: Sequence[Message]) -> list[Me
 
 
 def _recording(
-    step: Generator[Request, Completion, Any], sink: list[Completion]
+    step: Generator[Request, Completion, Any], sink: list[Completion], gone: threading.Event
 ) -> Generator[Request, Completion, Any]:
-    """Forward ``step``'s requests and keep every completion it receives in ``sink``."""
+    """Forward ``step``'s requests and keep every completion it receives in ``sink``; once
+    ``gone`` is set (the client disconnected) no further request is made."""
     try:
         request = next(step)
     except StopIteration as stop:
         return stop.value
     while True:
+        if gone.is_set():
+            step.close()
+            raise ClientGone("the client disconnected")
         completion = yield request
         sink.append(completion)
         try:
             request = step.send(completion)
         except StopIteration as stop:
             return stop.value
+
+
+def context_window(backend: Any) -> int | None:
+    """The context window of ``backend``'s model in tokens, where the backend knows it.
+
+    Example:
+        >>> from sdialog.llm import ScriptedBackend
+        >>> context_window(ScriptedBackend(["hi"])) is None
+        True
+    """
+    declared = getattr(backend, "context_window", None)
+    if isinstance(declared, int):
+        return declared
+    if getattr(backend, "kind", None) != "local":
+        return None
+    config = getattr(backend.torch_model, "config", None)
+    size = getattr(config, "max_position_embeddings", None)
+    if not size:
+        size = getattr(backend.tokenizer, "model_max_length", None)
+    return int(size) if size and size < 10**7 else None
+
+
+def count_tokens(backend: Any, messages: Sequence[Message]) -> int:
+    """Tokens of ``messages`` as ``backend`` would send them: its tokenizer on the rendered chat
+    template where it has one, else an estimate (words and punctuation marks).
+
+    Example:
+        >>> from sdialog.llm import ScriptedBackend
+        >>> count_tokens(ScriptedBackend(["hi"]), [{"role": "user", "content": "Hi, you!"}])
+        4
+    """
+    render = getattr(backend, "render_prompt", None)
+    tokenizer = getattr(backend, "tokenizer", None) if render else None
+    if render is not None and tokenizer is not None:
+        prompt = render(messages)
+        return len(tokenizer(prompt, add_special_tokens=False)["input_ids"])
+    text = " ".join(str(m.get("content") or "") for m in messages)
+    return len(re.findall(r"\w+|[^\w\s]", text))

@@ -22,18 +22,34 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
+MAX_STOP_STRINGS = 4
+"""Stop strings a request may set (OpenAI's limit), on every route."""
+
+MAX_STOP_CHARS = 256
+"""Characters in one stop string (a long stop string costs a scan of every generated token)."""
+
+MAX_JSON_DEPTH = 64
+"""How deeply a request body may nest (arrays and objects)."""
+
 
 class RequestError(ValueError):
     """A bad request: ``status`` (400, 404 ...), the field at fault (``param``) and a ``code``."""
 
     def __init__(
-        self, message: str, *, status: int = 400, param: str | None = None, code: str | None = None
+        self,
+        message: str,
+        *,
+        status: int = 400,
+        param: str | None = None,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
     ):
         super().__init__(message)
         self.message = message
         self.status = status
         self.param = param
         self.code = code or {400: "invalid_request", 404: "model_not_found"}.get(status)
+        self.headers = headers or {}
 
 
 def _refuse_client_tools(cls: type, value: Any) -> Any:
@@ -43,18 +59,36 @@ def _refuse_client_tools(cls: type, value: Any) -> Any:
     return value
 
 
+def _bounded_stops(cls: type, value: Any) -> Any:
+    """``stop`` validator: at most :data:`MAX_STOP_STRINGS` of at most :data:`MAX_STOP_CHARS`."""
+    stops = [value] if isinstance(value, str) else list(value or [])
+    if len(stops) > MAX_STOP_STRINGS:
+        raise ValueError(f"at most {MAX_STOP_STRINGS} stop strings, got {len(stops)}")
+    for stop in stops:
+        if len(stop) > MAX_STOP_CHARS:
+            raise ValueError(f"a stop string has {len(stop)} characters (at most {MAX_STOP_CHARS})")
+    return value
+
+
 def _given(params: dict[str, Any]) -> dict[str, Any]:
     """``params`` without the ``None`` values (the parameters a client did not set)."""
     return {k: v for k, v in params.items() if v is not None}
 
 
 class ChatMessage(BaseModel):
-    """One chat message; ``content`` may be text or a list of ``{"type": "text"}`` parts."""
+    """One chat message; ``content`` may be text or a list of ``{"type": "text"}`` parts.
+
+    Example:
+        >>> ChatMessage(role="user", content="Hello", name="Ana").text()
+        'Hello'
+    """
 
     model_config = ConfigDict(extra="allow")
 
     role: Literal["system", "developer", "user", "assistant"]
     content: str | list[dict[str, Any]] | None = None
+    name: str | None = None
+    """The speaker's name (OpenAI's optional field; kept, not sent to the agent's model)."""
 
     def text(self) -> str:
         """The message text (text parts joined); other part types are refused."""
@@ -97,13 +131,7 @@ class ChatCompletionRequest(BaseModel):
     stream_options: dict[str, Any] | None = None
     tools: list[Any] | None = None
 
-    @field_validator("stop")
-    @classmethod
-    def _few_stops(cls, value: Any) -> Any:
-        if isinstance(value, list) and len(value) > 4:
-            raise ValueError("at most 4 stop strings")
-        return value
-
+    _few_stops = field_validator("stop")(_bounded_stops)
     _no_client_tools = field_validator("tools")(_refuse_client_tools)
 
     def generation_params(self) -> dict[str, Any]:
@@ -135,6 +163,8 @@ class OllamaOptions(BaseModel):
     repeat_penalty: float | None = Field(default=None, gt=0)
     presence_penalty: float | None = Field(default=None, ge=-2, le=2)
     frequency_penalty: float | None = Field(default=None, ge=-2, le=2)
+
+    _few_stops = field_validator("stop")(_bounded_stops)
 
 
 class OllamaChatRequest(BaseModel):
@@ -182,8 +212,11 @@ def parse_request(model: type[ModelT], body: bytes) -> ModelT:
         data = json.loads(body or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise RequestError(f"the request body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise RequestError(f"the request body nests deeper than {MAX_JSON_DEPTH} levels") from None
     if not isinstance(data, dict):
         raise RequestError(f"the request body must be a JSON object, got {type(data).__name__}")
+    check_json(data)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -192,3 +225,40 @@ def parse_request(model: type[ModelT], body: bytes) -> ModelT:
         where = ".".join(str(p) for p in error["loc"])
         message = error["msg"].removeprefix("Value error, ")
         raise RequestError(f"{where}: {message}", param=field) from None
+
+
+def check_json(data: Any) -> None:
+    """Refuse bodies nested deeper than :data:`MAX_JSON_DEPTH` or holding lone surrogates.
+
+    JSON allows ``"\\ud800"`` escapes that decode to strings no UTF-8 encoder (and no model)
+    accepts; they are refused up front, naming where they are.
+
+    Example:
+        >>> try:
+        ...     check_json({"messages": [{"content": "\\ud800"}]})
+        ... except RequestError as error:
+        ...     print(error.message)
+        messages.0.content: a lone surrogate (\\ud800) is not valid Unicode
+    """
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                where = ".".join(map(str, path)) or "body"
+                char = value[exc.start]
+                raise RequestError(
+                    f"{where}: a lone surrogate (\\u{ord(char):04x}) is not valid Unicode",
+                    param=".".join(str(p) for p in path if not isinstance(p, int)) or None,
+                ) from None
+            continue
+        if len(path) >= MAX_JSON_DEPTH and isinstance(value, (dict, list)):
+            raise RequestError(f"the request body nests deeper than {MAX_JSON_DEPTH} levels")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                stack.append((key, path))
+                stack.append((item, (*path, key)))
+        elif isinstance(value, list):
+            stack.extend((item, (*path, i)) for i, item in enumerate(value))

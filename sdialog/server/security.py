@@ -1,11 +1,14 @@
-"""The server's guards: bearer-token auth, a request size limit, and error bodies that never
-carry secrets.
+"""The server's guards: bearer-token auth, a request size limit and body deadline, the
+``Host`` and ``Content-Type`` checks that keep web pages from driving a loopback server, and error
+bodies that never carry secrets.
 
-Both guards are plain ASGI middleware, so they run before any route and on every endpoint
+The guards are plain ASGI middleware, so they run before any route and on every endpoint
 (unknown paths included). Keys are compared with :func:`hmac.compare_digest`.
 
 Example:
     >>> bearer_matches("Bearer s3cret", "s3cret"), bearer_matches("Bearer nope", "s3cret")
+    (True, False)
+    >>> host_allowed("localhost:1333", LOOPBACK_HOSTS), host_allowed("evil.example", LOOPBACK_HOSTS)
     (True, False)
     >>> error_body("bad", param="messages", status=400)["error"]["type"]
     'invalid_request_error'
@@ -13,7 +16,9 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import ipaddress
 import json
 import logging
 import time
@@ -30,10 +35,19 @@ ERROR_TYPES = {
     401: "authentication_error",
     404: "not_found_error",
     405: "invalid_request_error",
+    408: "invalid_request_error",
     413: "invalid_request_error",
+    415: "invalid_request_error",
+    421: "invalid_request_error",
+    429: "rate_limit_error",
     500: "server_error",
     502: "server_error",
+    503: "server_error",
 }
+
+LOOPBACK_HOSTS = ("localhost", "*.localhost", "127.0.0.1", "::1")
+"""Host names a loopback server answers by default (IPv4 loopback addresses all count), as
+Ollama does: a foreign ``Host`` header means DNS rebinding, a web page driving the server."""
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -41,12 +55,41 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-def bearer_matches(header: str | None, api_key: str) -> bool:
-    """Whether an ``Authorization`` header value carries ``api_key`` (constant-time compare)."""
-    scheme, _, token = (header or "").partition(" ")
-    if scheme.lower() != "bearer":
+def bearer_matches(header: str | bytes | None, api_key: str) -> bool:
+    """Whether an ``Authorization`` header value carries ``api_key`` (constant-time compare).
+
+    Raw header bytes are compared with the key's UTF-8 bytes, so non-ASCII keys work.
+    """
+    raw = header.encode("utf-8") if isinstance(header, str) else (header or b"")
+    scheme, _, token = raw.partition(b" ")
+    if scheme.lower() != b"bearer":
         return False
-    return hmac.compare_digest(token.strip().encode(), api_key.encode())
+    return hmac.compare_digest(token.strip(), api_key.encode("utf-8"))
+
+
+def host_allowed(host: str, allowed: tuple[str, ...] | None) -> bool:
+    """Whether a ``Host`` header value (port included or not) names an allowed host.
+
+    ``allowed`` holds names, ``*.suffix`` patterns and addresses; ``None`` or ``"*"`` allows all.
+    Loopback IP addresses are allowed whenever ``"127.0.0.1"`` is.
+    """
+    if allowed is None or "*" in allowed:
+        return True
+    host = host.strip().lower()
+    if host.startswith("["):  # [::1]:port
+        host = host[1 : host.find("]")] if "]" in host else host
+    elif host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    host = host.rstrip(".")
+    for pattern in allowed:
+        pattern = pattern.lower()
+        if host == pattern or (pattern.startswith("*.") and host.endswith(pattern[1:])):
+            return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback and ("127.0.0.1" in allowed or "::1" in allowed)
 
 
 def error_body(
@@ -66,9 +109,11 @@ def render_error(
     path: str, message: str, *, status: int, param: str | None = None, code: str | None = None
 ) -> bytes:
     """The JSON error body for ``path`` (Ollama style under ``/api/``, else OpenAI style)."""
+    # "detail" too: FastAPI's own error field, which clients of the reference server read
     if is_ollama_path(path):
-        return json.dumps({"error": message}).encode()
-    return json.dumps(error_body(message, status=status, param=param, code=code)).encode()
+        return json.dumps({"error": message, "detail": message}).encode()
+    body = error_body(message, status=status, param=param, code=code)
+    return json.dumps({**body, "detail": message}).encode()
 
 
 async def send_error(
@@ -97,7 +142,8 @@ async def send_error(
 
 
 class GuardMiddleware:
-    """Auth, body-size limit and a secret-free access log in front of the app.
+    """Host check, auth, content type, body-size limit and deadline, and a secret-free access
+    log in front of the app.
 
     The access log (logger ``sdialog.server.access``, level INFO) records method, path (never
     the query string), status and duration; never headers or bodies.
@@ -106,12 +152,25 @@ class GuardMiddleware:
         app: the ASGI app to guard.
         api_key: the bearer token every request must carry (``None`` or ``""``: no auth).
         max_body_bytes: larger request bodies get 413 (the body is read up to the limit only).
+        allowed_hosts: ``Host`` header values accepted (see :func:`host_allowed`); others get
+            421. ``None``: any.
+        body_timeout: seconds a client has to send the whole body (408 after).
     """
 
-    def __init__(self, app: ASGIApp, *, api_key: str | None, max_body_bytes: int):
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        api_key: str | None,
+        max_body_bytes: int,
+        allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS,
+        body_timeout: float = 30.0,
+    ):
         self.app = app
         self.api_key = api_key or None
         self.max_body_bytes = max_body_bytes
+        self.allowed_hosts = allowed_hosts
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -138,16 +197,38 @@ class GuardMiddleware:
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
-        if self.api_key is not None:
-            header = headers.get(b"authorization", b"").decode("latin-1")
-            if not bearer_matches(header, self.api_key):
+        host = headers.get(b"host", b"").decode("latin-1")
+        if not host_allowed(host, self.allowed_hosts):
+            allowed = ", ".join(self.allowed_hosts or ())
+            await send_error(
+                send,
+                path,
+                f"host {host[:100]!r} is not served here (allowed: {allowed})",
+                status=421,
+                code="host_not_allowed",
+            )
+            return
+        if self.api_key is not None and not bearer_matches(
+            headers.get(b"authorization"), self.api_key
+        ):
+            await send_error(
+                send,
+                path,
+                "missing or invalid API key (send 'Authorization: Bearer <key>')",
+                status=401,
+                code="invalid_api_key",
+                headers=[(b"www-authenticate", b"Bearer")],
+            )
+            return
+        if scope.get("method") == "POST":
+            kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+            if kind != b"application/json":
                 await send_error(
                     send,
                     path,
-                    "missing or invalid API key (send 'Authorization: Bearer <key>')",
-                    status=401,
-                    code="invalid_api_key",
-                    headers=[(b"www-authenticate", b"Bearer")],
+                    "POST bodies must be sent with 'Content-Type: application/json'",
+                    status=415,
+                    code="unsupported_media_type",
                 )
                 return
         declared = headers.get(b"content-length")
@@ -155,8 +236,20 @@ class GuardMiddleware:
             await self._too_large(send, path)
             return
         chunks, size = [], 0
+        deadline = time.monotonic() + self.body_timeout
         while True:  # buffer the (bounded) body, then replay it to the app
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), deadline - time.monotonic())
+            except asyncio.TimeoutError:
+                await send_error(
+                    send,
+                    path,
+                    f"the request body did not arrive within {self.body_timeout:g} s",
+                    status=408,
+                    code="request_timeout",
+                    headers=[(b"connection", b"close")],
+                )
+                return
             if message["type"] == "http.disconnect":
                 return
             chunk = message.get("body", b"")

@@ -55,7 +55,9 @@ def test_tags_show_version(serve):
 
 def test_ollama_errors_use_ollama_shape(serve):
     server = serve(Agent(name="Sam", model=ScriptedBackend(["x"])))
-    bad = httpx.post(server.url + "/api/chat", content=b"{nope")
+    bad = httpx.post(
+        server.url + "/api/chat", content=b"{nope", headers={"content-type": "application/json"}
+    )
     assert bad.status_code == 400 and isinstance(bad.json()["error"], str)
     unknown = httpx.post(server.url + "/api/chat", json={"model": "X", "messages": []})
     assert unknown.status_code == 404

@@ -19,6 +19,7 @@ from sdialog.server import Server
 
 CHAT = "/v1/chat/completions"
 GOOD = {"model": "Sam", "messages": [{"role": "user", "content": "Hi"}]}
+JSON = {"content-type": "application/json"}
 
 
 def sam(reply: str = "Hello.") -> Agent:
@@ -82,7 +83,7 @@ def test_no_auth_when_key_is_empty(serve, monkeypatch):
     ],
 )
 def test_error_paths(plain_server, method, path, body, status, param):
-    response = httpx.request(method, plain_server.url + path, content=body)
+    response = httpx.request(method, plain_server.url + path, content=body, headers=JSON)
     assert response.status_code == status
     error = response.json()["error"]
     assert set(error) == {"message", "type", "param", "code"}
@@ -111,7 +112,7 @@ def test_request_too_large(serve):
             yield b"y" * 500
         yield b'"}]}'
 
-    streamed = httpx.post(server.url + CHAT, content=chunks())
+    streamed = httpx.post(server.url + CHAT, content=chunks(), headers=JSON)
     assert streamed.status_code == 413
     assert httpx.post(server.url + CHAT, json=GOOD).status_code == 200
 
@@ -134,9 +135,12 @@ def test_barrage_of_bad_requests_then_a_good_one(serve):
     ]
     with httpx.Client(base_url=server.url) as http:
         for body in bad_bodies:
-            assert 400 <= http.post(CHAT, content=body).status_code < 500, body[:40]
+            assert 400 <= http.post(CHAT, content=body, headers=JSON).status_code < 500, body[:40]
             for path in ("/api/chat", "/api/show"):  # some bodies are valid for Ollama
-                assert http.post(path, content=body).status_code < 500, (path, body[:40])
+                assert http.post(path, content=body, headers=JSON).status_code < 500, (
+                    path,
+                    body[:40],
+                )
         assert http.post(CHAT, json=GOOD).json()["choices"][0]["message"]["content"] == (
             "Still here."
         )
@@ -149,7 +153,7 @@ def test_no_secrets_in_logs(serve, caplog):
     headers = {"Authorization": f"Bearer {key}"}
     httpx.post(server.url + CHAT, json=GOOD, headers=headers)
     httpx.post(server.url + CHAT, json=GOOD, headers={"Authorization": "Bearer sk-guess-999"})
-    httpx.post(server.url + CHAT, content=b"{bad", headers=headers)
+    httpx.post(server.url + CHAT, content=b"{bad", headers={**headers, **JSON})
     httpx.post(server.url + CHAT + "?api_key=" + key, json={**GOOD, "model": "X"}, headers=headers)
     server_side = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
     access = [r.getMessage() for r in server_side if r.name == "sdialog.server.access"]
