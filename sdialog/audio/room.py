@@ -290,27 +290,37 @@ class Room(RoomLayout):
         _MEMORY[key] = result
         return result
 
-    def _compute(self, rate: int) -> dict[str, np.ndarray]:
+    def to_pyroomacoustics(self, rate: int, max_order: int | None = None, **kwargs: Any) -> Any:
+        """A pyroomacoustics ``ShoeBox`` of this room with its microphones (and their
+        directivity) but no sources; ``max_order`` defaults to this room's (the Sabine order for
+        ``reverb="ism"``); ``kwargs`` go to ``ShoeBox``."""
         import pyroomacoustics as pra
 
         materials, rt60 = self._absorption()
-        order = self.max_order
-        if self.reverb == "ism":
-            energy = pra.inverse_sabine(rt60, list(self.dimensions))[1]
-            order = int(energy)
-        room = pra.ShoeBox(
-            list(self.dimensions),
-            fs=int(rate),
-            materials=materials,
-            max_order=order,
-            air_absorption=self.air_absorption,
-            ray_tracing=self.reverb == "ray_tracing",
-        )
+        order = self.max_order if max_order is None else int(max_order)
+        if self.reverb == "ism" and max_order is None:
+            order = int(pra.inverse_sabine(rt60, list(self.dimensions))[1])
+        options = {
+            "fs": int(rate),
+            "materials": materials,
+            "max_order": order,
+            "air_absorption": self.air_absorption,
+            "ray_tracing": self.reverb == "ray_tracing",
+            **kwargs,
+        }
+        room = pra.ShoeBox(list(self.dimensions), **options)
+        if self.microphones:
+            pattern = self.directivity
+            directivity = None if pattern is None else pattern.to_pyroomacoustics()
+            room.add_microphone(np.array(self.microphones).T, directivity=directivity)
+        return room
+
+    def _compute(self, rate: int) -> dict[str, np.ndarray]:
+        rt60 = self._absorption()[1]
+        room = self.to_pyroomacoustics(rate)
         names = sorted(self.speakers)
         for name in names:
             room.add_source(self.speakers[name])
-        directivity = None if self.directivity is None else self.directivity.to_pyroomacoustics()
-        room.add_microphone(np.array(self.microphones).T, directivity=directivity)
         room.compute_rir()
         length = max(
             len(room.rir[m][s]) for m in range(len(self.microphones)) for s in range(len(names))
