@@ -88,6 +88,8 @@ class AgentSession:
         for orchestrator in self.orchestrators:  # each fork knows whose turns it orchestrates
             if getattr(orchestrator, "target_speaker", None) is None:
                 orchestrator.target_speaker = self.name
+            if hasattr(orchestrator, "agent_response_lookahead"):  # ... and its conversation
+                orchestrator._owner_session = self
         system = agent.system_prompt_for(other_name)
         self.memory: list[Message] = [{"role": "system", "content": system}] if system else []
         self.pending_instructions: list[str] = []
@@ -248,10 +250,10 @@ class AgentSession:
         instruction = result if isinstance(result, Instruction) else Instruction(text=str(result))
         persist = bool(getattr(orchestrator, "persistent", False))
         if self.add_instruction(instruction.text, persist):
-            events.extend(instruction.events or [])
+            events.extend(instruction.event_list)
             events.append(
                 Event(
-                    agent=getattr(orchestrator, "name", type(orchestrator).__name__),
+                    agent=_event_label(orchestrator),
                     action="instruct-persist" if persist else "instruct",
                     content=instruction.text,
                 )
@@ -283,6 +285,12 @@ class AgentSession:
         """This session's system prompt ("" when the agent has none)."""
         first = self.memory[0] if self.memory else None
         return first["content"] if first and first["role"] == "system" else ""
+
+
+def _event_label(orchestrator: Any) -> str:
+    """The agent name of an orchestrator's events (SDialog's ``get_event_label()``)."""
+    label = getattr(orchestrator, "get_event_label", None)
+    return label() if callable(label) else getattr(orchestrator, "name", type(orchestrator).__name__)
 
 
 def _whole_sentences(text: str) -> str:

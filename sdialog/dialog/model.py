@@ -19,7 +19,7 @@ import json
 import time
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["ACTIONS", "Context", "Event", "Instruction", "Turn"]
 
@@ -82,6 +82,33 @@ class Turn(_JsonModel):
 
     def __str__(self) -> str:
         return self.text if self.speaker is None else f"{self.speaker}: {self.text}"
+
+    def prompt(self) -> str:
+        """The turn for an LLM prompt: ``"speaker: text"`` on one line (line breaks become
+        spaces), as each line of :meth:`Dialog.prompt <sdialog.dialog.Dialog.prompt>`.
+
+        Example:
+            >>> Turn("A", "Hello,\\nworld").prompt()
+            'A: Hello, world'
+        """
+        return str(self.model_copy(update={"text": " ".join(self.text.splitlines())}))
+
+    def print(self, console: Any = None) -> None:
+        """Print the turn with rich (speaker in bold); ``console``: a ``rich.console.Console``.
+
+        Example:
+            >>> Turn("A", "Hi [there]").print()  # doctest: +SKIP
+            A: Hi [there]
+        """
+        from rich.console import Console
+        from rich.text import Text
+
+        line = (
+            Text(self.text)
+            if self.speaker is None
+            else Text.assemble((f"{self.speaker}: ", "bold"), self.text)
+        )
+        (console or Console()).print(line)
 
 
 class Event(_JsonModel):
@@ -191,6 +218,26 @@ class Context(_JsonModel):
         """
         return self.prompt()
 
+    def print(self, console: Any = None) -> None:
+        """Print the set fields in a rich panel titled with the class name (``console``: a
+        ``rich.console.Console``; default: stdout). Text is never read as rich markup.
+
+        Example:
+            >>> from rich.console import Console
+            >>> console = Console(width=50, color_system=None)
+            >>> with console.capture() as cap:
+            ...     Context(location="Lab [B]", goals=["study"]).print(console=console)
+            >>> "Context" in cap.get() and "Location: Lab [B]" in cap.get()
+            True
+        """
+        from rich.console import Console
+        from rich.panel import Panel
+        from rich.text import Text
+
+        body = Text(self.prompt() or "(empty)")
+        title = Text(type(self).__name__)
+        (console or Console()).print(Panel(body, title=title, title_align="left"))
+
     def __str__(self) -> str:
         return self.prompt()
 
@@ -198,26 +245,35 @@ class Context(_JsonModel):
 class Instruction(_JsonModel):
     """What an orchestrator may return: an instruction ``text`` plus optional ``events`` to log.
 
-    ``text`` may be given positionally; a single :class:`Event` is accepted for ``events``.
+    ``text`` may be given positionally. ``events`` is one :class:`Event` or a list of them, kept
+    as given (as in SDialog); :attr:`event_list` always gives a list.
 
     Example:
-        >>> ins = Instruction("Be brief.", events=Event(action="instruct", content="Be brief."))
-        >>> str(ins), len(ins.events)
-        ('Be brief.', 1)
+        >>> event = Event(action="instruct", content="Be brief.")
+        >>> ins = Instruction("Be brief.", events=event)
+        >>> str(ins), ins.events == event, len(ins.event_list)
+        ('Be brief.', True, 1)
     """
 
     text: str = Field(description="The instruction given to the agent.")
-    events: list[Event] | None = None
+    events: Event | list[Event] | None = None
 
     def __init__(self, text: str | None = None, **data: Any) -> None:
         if text is not None:
             data["text"] = text
         super().__init__(**data)
 
-    @field_validator("events", mode="before")
-    @classmethod
-    def _one_event(cls, value: Any) -> Any:
-        return [value] if isinstance(value, (Event, dict)) else value
+    @property
+    def event_list(self) -> list[Event]:
+        """The events as a list (empty when there are none).
+
+        Example:
+            >>> Instruction("Hi").event_list
+            []
+        """
+        if self.events is None:
+            return []
+        return [self.events] if isinstance(self.events, Event) else list(self.events)
 
     def __str__(self) -> str:
         return self.text

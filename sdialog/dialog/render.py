@@ -76,7 +76,7 @@ def print_dialog(
             (_as_text(event.content), "dim"),
         )
 
-    console.rule(Text(f"Dialog {dialog.id}"))
+    console.rule(Text(f"Dialogue Begins · {dialog.id}"))
     if all:
         data = dialog.json()
         for key, value in data.items():
@@ -101,4 +101,4 @@ def print_dialog(
             console.rule(Text("Events", style="dim"))
             for event in shown:
                 console.print(event_line(event))
-    console.rule()
+    console.rule(Text("Dialogue Ends", style="dim"))

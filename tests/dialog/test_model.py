@@ -143,10 +143,15 @@ class TestInstruction:
         ins = Instruction("Be brief.")
         assert ins.text == "Be brief." and ins.events is None and str(ins) == "Be brief."
 
-    def test_single_event_is_wrapped(self) -> None:
+    def test_single_event_is_kept_and_listed(self) -> None:
         event = Event(action="instruct", content="Be brief.")
-        assert Instruction("Be brief.", events=event).events == [event]
+        single = Instruction("Be brief.", events=event)
+        assert single.events == event and single.event_list == [event]
         assert Instruction(text="x", events=[event, event]).events == [event, event]
+        assert Instruction(text="x", events=[event]).event_list == [event]
+        assert Instruction(text="x").event_list == []
+        from_dict = Instruction(text="x", events={"action": "think", "content": "hm"})
+        assert isinstance(from_dict.events, Event) and from_dict.event_list[0].action == "think"
 
     def test_text_required(self) -> None:
         with pytest.raises(ValidationError):
