@@ -193,8 +193,9 @@ def drive(
 
     Requests are grouped by :meth:`~sdialog.llm.Backend.batch_key` (the same model and settings,
     even through different backend objects), tools and parameters (seeds may differ per row);
-    each group is one ``complete_batch`` call. If a batch call fails, its rows are retried one by
-    one so a failure stays with the dialog that caused it.
+    each group is one ``complete_batch`` call. A row that fails on its own comes back as its
+    exception (the good rows are not sent again); if the whole call fails, its rows are tried one
+    by one so a failure stays with the dialog that caused it.
     """
     results: list[Any] = [None] * len(steps)
     pending: dict[int, Request] = {}
@@ -257,17 +258,25 @@ def _complete(indices: list[int], pending: dict[int, Request], errors: str) -> l
     requests = [pending[i] for i in indices]
     first = requests[0]
     try:
-        return first.backend.complete_batch(
+        # rows that fail on their own (a remote request out of retries) come back as exceptions:
+        # they were retried within their own budget, and the good rows are never sent again
+        outcomes = first.backend.complete_batch(
             [r.messages for r in requests],
             tools=first.tools,
             seed=[r.seed for r in requests],
+            return_exceptions=True,
             **first.params,
         )
     except Exception:
         if errors == "raise" and len(requests) == 1:
             raise
+    else:
+        failed = [o for o in outcomes if isinstance(o, Exception)]
+        if failed and errors == "raise":
+            raise failed[0]
+        return outcomes
     out: list[Any] = []
-    for request in requests:  # isolate the failing row(s)
+    for request in requests:  # the whole call failed (e.g. a local batch): isolate the row(s)
         try:
             out.extend(
                 request.backend.complete_batch(

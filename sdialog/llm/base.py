@@ -264,6 +264,7 @@ class Backend(ABC):
         *,
         schema: type[BaseModel] | None = None,
         tools: Sequence[Mapping[str, Any]] | None = None,
+        return_exceptions: bool = False,
         **params: Any,
     ) -> list[Completion]:
         """Complete many conversations in one call; results are in input order.
@@ -272,6 +273,10 @@ class Backend(ABC):
             conversations: each a list of ``{"role", "content"}`` messages (never mutated).
             schema: a pydantic model; each completion's ``parsed`` is a validated instance.
             tools: OpenAI-style tool specs (see :func:`sdialog.llm.tools.function_to_tool`).
+            return_exceptions: when a row fails on its own (a remote request that still fails
+                after its retries), put its exception in its slot and return the other rows,
+                instead of raising the first failure once all rows are done. Either way the rows
+                that succeeded are never sent again.
             **params: ``temperature``, ``max_tokens``, ``top_p``, ``top_k``, ``seed`` (an int, or
                 a list with one seed per conversation), ``stop`` (str or list) ...
         """
@@ -281,7 +286,7 @@ class Backend(ABC):
                 plan.missing_conversations(), schema=schema, tools=tools, **plan.missing_params()
             )
             plan.fill(computed)
-        return plan.results()
+        return plan.results(return_exceptions)
 
     async def acomplete(
         self,
@@ -301,6 +306,7 @@ class Backend(ABC):
         *,
         schema: type[BaseModel] | None = None,
         tools: Sequence[Mapping[str, Any]] | None = None,
+        return_exceptions: bool = False,
         **params: Any,
     ) -> list[Completion]:
         """Async twin of :meth:`complete_batch`.
@@ -313,7 +319,7 @@ class Backend(ABC):
                 plan.missing_conversations(), schema=schema, tools=tools, **plan.missing_params()
             )
             plan.fill(computed)
-        return plan.results()
+        return plan.results(return_exceptions)
 
     def score_continuations(
         self, messages: Conversation, candidates: Sequence[str], **params: Any
@@ -342,6 +348,8 @@ class Backend(ABC):
         return _CachePlan(self, convs, schema, tools, params)
 
     # -- for subclasses ------------------------------------------------------------------------
+    # A subclass returns one Completion per conversation; a row that failed on its own (e.g. a
+    # remote request that still failed after its retries) may be its exception instead.
     @abstractmethod
     def _complete_batch(
         self,
@@ -450,7 +458,7 @@ class _CachePlan:
         params: dict[str, Any],
     ):
         self.backend, self.convs, self.schema, self.params = backend, convs, schema, params
-        self.slots: list[Completion | None] = [None] * len(convs)
+        self.slots: list[Any] = [None] * len(convs)  # Completion, a row's exception, or None
         self.seeds = per_row(params.get("seed"), len(convs), "seed")
         self.keys: list[str | None] = [None] * len(convs)
         # hooks (steering, capture) change or observe the computation: never replay those calls
@@ -484,8 +492,14 @@ class _CachePlan:
         for i, completion in zip(self.misses, computed, strict=True):
             self.slots[i] = completion
             key = self.keys[i]
-            if key is not None and self.backend.cache is not None and not completion.error:
+            if isinstance(completion, Exception) or key is None or self.backend.cache is None:
+                continue
+            if not completion.error:
                 self.backend.cache.put(key, completion)
 
-    def results(self) -> list[Completion]:
+    def results(self, return_exceptions: bool = False) -> list[Any]:
+        if not return_exceptions:
+            for slot in self.slots:
+                if isinstance(slot, Exception):
+                    raise slot
         return [slot for slot in self.slots if slot is not None]

@@ -18,6 +18,7 @@ import importlib.util
 import json
 import os
 import random
+import re
 import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -34,11 +35,13 @@ from sdialog.llm.base import (
     ToolCall,
     UnsupportedFeatureError,
     Usage,
+    is_secret_name,
     normalize_stop,
     params_key,
     per_row,
     run_sync,
 )
+from sdialog.llm.secrets import install_log_redaction, redact, register_secret
 from sdialog.llm.structured import (
     parse_structured,
     repair_messages,
@@ -59,6 +62,7 @@ def import_litellm() -> Any:
     import litellm
 
     litellm.suppress_debug_info = True
+    install_log_redaction()  # its log lines and tracebacks may quote keys from the environment
     return litellm
 
 
@@ -101,6 +105,7 @@ class RemoteBackend(Backend):
     ):
         params = {_ALIASES.get(k, k): v for k, v in params.items()}
         super().__init__(model, cache=cache, **params)
+        register_secret(*_secret_values(params))
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be >= 1")
         self.max_concurrency = max_concurrency
@@ -172,10 +177,15 @@ class RemoteBackend(Backend):
 
         try:
             rows = zip(conversations, seeds, strict=True)
-            return list(await asyncio.gather(*(one(c, s) for c, s in rows)))
+            # a failed row is its BackendError in its slot: the good rows are never sent again
+            outcomes = await asyncio.gather(*(one(c, s) for c, s in rows), return_exceptions=True)
         finally:
             if owned:
                 await client.close()
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException) and not isinstance(outcome, Exception):
+                raise outcome  # cancellation, KeyboardInterrupt: not a row's failure
+        return list(outcomes)
 
     def uses_openai_transport(self, p: Mapping[str, Any]) -> bool:
         """Whether calls go straight to an OpenAI-compatible endpoint over a pooled HTTP client.
@@ -203,12 +213,15 @@ class RemoteBackend(Backend):
         import aiohttp
 
         timeout = p.get("timeout") or 600
-        key = (str(p.get("api_base")), str(p.get("api_key")), timeout, self.max_concurrency)
+        api_key = p.get("api_key") or _key_from_environment(self.model)
+        key = (str(p.get("api_base")), str(api_key), timeout, self.max_concurrency)
         if on_shared_loop() and key in self._clients:
             return self._clients[key], False
+        base_url, auth, _ = _split_api_base(str(p.get("api_base")), api_key)
         session = aiohttp.ClientSession(
-            base_url=str(p.get("api_base")).rstrip("/") + "/",
-            headers={"Authorization": f"Bearer {p.get('api_key') or 'not-needed'}"},
+            base_url=base_url,
+            headers={"Authorization": f"Bearer {api_key}"} if api_key else None,
+            auth=auth,
             connector=aiohttp.TCPConnector(limit=self.max_concurrency),
             timeout=aiohttp.ClientTimeout(total=timeout),
         )
@@ -287,7 +300,8 @@ class RemoteBackend(Backend):
         litellm = import_litellm() if client is None else None
         if client is not None:
             body, headers = _openai_request(self.model, messages, request)
-            send = lambda: _post_chat(client, body, headers)  # noqa: E731
+            query = _split_api_base(str(p.get("api_base")), None)[2]  # e.g. ?api-version=...
+            send = lambda: _post_chat(client, body, headers, query)  # noqa: E731
         else:
             send = lambda: litellm.acompletion(  # noqa: E731
                 model=self.model, messages=messages, num_retries=0, **request
@@ -296,6 +310,8 @@ class RemoteBackend(Backend):
             # plain function tools never go through litellm's MCP gateway, whose import needs the
             # optional `mcp` package (litellm 1.106 imports it for every request with tools)
             request = {**request, "_skip_mcp_handler": True}
+        # one retry budget per request, the same policy for both transports: rate limits, server
+        # errors, timeouts, dropped connections and malformed or truncated replies are retried
         for attempt in range(self.max_retries + 1):
             try:
                 return self._to_completion(await send(), provenance)
@@ -304,16 +320,34 @@ class RemoteBackend(Backend):
                 retryable = status in RETRY_STATUS or _is_transient(exc, litellm)
                 if not retryable or attempt == self.max_retries:
                     raise BackendError(
-                        f"{self.model}: {type(exc).__name__} (status {status}) after "
-                        f"{attempt + 1} attempt(s): {_safe_message(exc, p)}"
+                        redact(
+                            f"{self.model}: {type(exc).__name__} (status {status}) after "
+                            f"{attempt + 1} attempt(s): {_describe(exc, p)}"
+                        )[:1000]
                     ) from None
                 await asyncio.sleep(self.backoff * 2**attempt * (0.5 + rng.random()))
         raise AssertionError("unreachable")
 
     def _to_completion(self, response: Any, provenance: dict[str, Any]) -> Completion:
-        """A completion from an OpenAI-shaped response: litellm's object or the raw JSON dict."""
-        choice = _field(response, "choices")[0]
+        """A completion from an OpenAI-shaped response: litellm's object or the raw JSON dict.
+
+        Raises :class:`MalformedResponseError` (retried) saying what the provider sent when the
+        reply has no usable choice or its content is not text.
+        """
+        choices = _field(response, "choices")
+        if not isinstance(choices, Sequence) or isinstance(choices, str) or not choices:
+            raise MalformedResponseError(f"the provider sent no completion: choices = {choices!r}")
+        choice = choices[0]
         message = _field(choice, "message")
+        if message is None:
+            raise MalformedResponseError(
+                f"the provider sent a choice without a message: {choice!r}"
+            )
+        content = _field(message, "content")
+        if content is not None and not isinstance(content, str):
+            raise MalformedResponseError(
+                f"the provider sent non-text content ({type(content).__name__}): {content!r}"
+            )
         calls = []
         for i, call in enumerate(_field(message, "tool_calls") or []):
             function = _field(call, "function")
@@ -332,7 +366,7 @@ class RemoteBackend(Backend):
         usage = _field(response, "usage")
         finish = _field(choice, "finish_reason")
         return Completion(
-            text=_field(message, "content") or "",
+            text=content or "",
             reasoning=_field(message, "reasoning_content") or None,
             tool_calls=calls,
             finish_reason="tool_calls" if calls else ("length" if finish == "length" else "stop"),
@@ -359,6 +393,11 @@ def _close_sessions(sessions: dict[tuple[Any, ...], Any]) -> None:
     close_soon(closing)
 
 
+class MalformedResponseError(Exception):
+    """A reply that is not a usable chat completion (unparseable, truncated, no choices, content
+    that is not text). Retried like a server error; the final message says what was sent."""
+
+
 class HTTPStatusError(Exception):
     """An error status from an OpenAI-compatible endpoint, with the server's own message."""
 
@@ -367,10 +406,20 @@ class HTTPStatusError(Exception):
         self.status_code = status_code
 
 
-async def _post_chat(session: Any, body: dict[str, Any], headers: dict[str, str]) -> dict:
-    """``POST chat/completions`` and return the JSON reply, or raise :class:`HTTPStatusError`."""
-    async with session.post("chat/completions", json=body, headers=headers or None) as response:
-        data = await response.read()
+async def _post_chat(
+    session: Any, body: dict[str, Any], headers: dict[str, str], query: dict[str, str] | None = None
+) -> dict:
+    """``POST chat/completions`` and return the JSON reply, or raise :class:`HTTPStatusError`
+    (an error status) or :class:`MalformedResponseError` (a body that is not JSON)."""
+    import aiohttp
+
+    async with session.post(
+        "chat/completions", json=body, headers=headers or None, params=query or None
+    ) as response:
+        try:
+            data = await response.read()
+        except aiohttp.ClientPayloadError as exc:  # the body was cut off mid-way
+            raise MalformedResponseError(f"the reply body was truncated: {exc}") from None
         if response.status >= 400:
             try:
                 error = json.loads(data).get("error") or {}
@@ -378,7 +427,13 @@ async def _post_chat(session: Any, body: dict[str, Any], headers: dict[str, str]
             except (ValueError, AttributeError):
                 message = data[:500].decode("utf-8", "replace")
             raise HTTPStatusError(response.status, message or str(response.reason))
-        return json.loads(data)
+        try:
+            return json.loads(data)
+        except ValueError:
+            shown = data[:200].decode("utf-8", "replace")
+            raise MalformedResponseError(
+                f"the provider sent a body that is not JSON ({len(data)} bytes): {shown!r}"
+            ) from None
 
 
 @functools.cache
@@ -435,7 +490,9 @@ def _is_transient(exc: Exception, litellm: Any) -> bool:
     transient = tuple(
         t
         for t in (
+            MalformedResponseError,
             aiohttp.ClientConnectionError,  # refused or dropped connections, socket timeouts
+            aiohttp.ClientPayloadError,
             *(
                 getattr(litellm, name, None)
                 for name in (
@@ -452,10 +509,74 @@ def _is_transient(exc: Exception, litellm: Any) -> bool:
     return isinstance(exc, (*transient, asyncio.TimeoutError, ConnectionError))
 
 
-def _safe_message(exc: Exception, p: Mapping[str, Any]) -> str:
-    """The exception text with any credential from the parameters blanked out."""
+def _describe(exc: Exception, p: Mapping[str, Any]) -> str:
+    """What went wrong, in words (a timeout names the timeout); the caller redacts it."""
     text = str(exc)
-    for key, value in p.items():
-        if isinstance(value, str) and len(value) >= 4 and "key" in key.lower():
-            text = text.replace(value, "***")
-    return text[:500]
+    if isinstance(exc, asyncio.TimeoutError) or "timeout" in type(exc).__name__.lower():
+        timeout = p.get("timeout") or 600
+        return f"no reply within the timeout of {timeout} s (timeout={timeout}) {text}".strip()
+    head, marker, trace = text.partition("Traceback (most recent call last):")
+    if marker:  # litellm quotes whole tracebacks: keep the final exception, which says what failed
+        lines = trace.strip().splitlines()
+        last = max(
+            (i for i, line in enumerate(lines) if re.match(r"[\w.]+(Error|Exception)\b", line)),
+            default=len(lines) - 1,
+        )
+        text = head.strip() + " " + " ".join(line.strip() for line in lines[last:])
+    for key, value in p.items():  # keys too short for redact() to match them by value
+        if isinstance(value, str) and len(value) >= 3 and is_secret_name(key):
+            text = re.sub(rf"(?<![\w-]){re.escape(value)}(?![\w-])", "***", text)
+    return text
+
+
+def _secret_values(params: Mapping[str, Any]) -> list[str]:
+    """Credential values among backend parameters: secret-named ones and the API base URL."""
+    found = [v for k, v in params.items() if isinstance(v, str) and is_secret_name(k)]
+    for k, v in params.items():
+        if isinstance(v, Mapping) and is_secret_name(k):  # extra_headers={"Authorization": ...}
+            found.extend(str(x) for x in v.values())
+    if isinstance(params.get("api_base"), str):
+        found.append(params["api_base"])
+    return found
+
+
+def _key_from_environment(model: str) -> str | None:
+    """The API key litellm would read for ``model``: ``<PROVIDER>_API_KEY``, then
+    ``OPENAI_API_KEY`` (what litellm uses for OpenAI-compatible endpoints)."""
+    provider = model.split("/", 1)[0] if "/" in model else "openai"
+    for name in (f"{provider.upper()}_API_KEY", "OPENAI_API_KEY"):
+        if os.environ.get(name):
+            return os.environ[name]
+    return None
+
+
+def _split_api_base(url: str, api_key: str | None) -> tuple[str, Any, dict[str, str]]:
+    """``api_base`` as the direct transport needs it: the base URL without credentials or query,
+    HTTP basic auth from ``user:password@`` (unless an API key is also given: an error), and the
+    query parameters to send on every request (e.g. ``?api-version=...``).
+
+    Example:
+        >>> base, auth, query = _split_api_base("http://u:p@h:8/v1?api-version=2", None)
+        >>> base, auth.login, query
+        ('http://h:8/v1/', 'u', {'api-version': '2'})
+    """
+    from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
+
+    import aiohttp
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BackendError(
+            redact(f"api_base must be an http(s) URL such as http://host:8000/v1, got {url!r}")
+        )
+    auth = None
+    if parts.username is not None:
+        if api_key:
+            raise BackendError(
+                "api_base carries user:password@ and an API key is also set (api_key or the "
+                "environment): give one of them, not both"
+            )
+        auth = aiohttp.BasicAuth(unquote(parts.username), unquote(parts.password or ""))
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    base = urlunsplit((parts.scheme, netloc, parts.path.rstrip("/") + "/", "", ""))
+    return base, auth, dict(parse_qsl(parts.query))

@@ -57,6 +57,12 @@ class Behaviour:
     error_message: str = ""
     delay: float = 0.0
     usage: tuple[int, int] | None = None
+    raw_body: bytes | None = None
+    """Sent as it is with status 200 (malformed or odd bodies); see :func:`raw`."""
+    declared_length: int | None = None
+    """A ``Content-Length`` larger than ``raw_body``: the body is cut off (truncated reply)."""
+    reset: bool = False
+    """Close the connection without answering (a connection reset)."""
 
 
 def reply(
@@ -91,6 +97,43 @@ def tool_call_reply(*calls: tuple[str, dict[str, Any]], delay: float = 0.0) -> B
 def error(status: int, message: str = "", *, delay: float = 0.0) -> Behaviour:
     """Answer with HTTP ``status`` and an OpenAI-style ``{"error": {...}}`` body."""
     return Behaviour(status=status, error_message=message or f"stub error {status}", delay=delay)
+
+
+def raw(body: bytes | str | Any, *, truncate_to: int | None = None) -> Behaviour:
+    """Answer 200 with ``body`` as it is (bytes or text; anything else is sent as JSON), e.g. a
+    malformed body or ``{"choices": []}``. ``truncate_to=n`` sends only the first ``n`` bytes
+    while announcing the whole length (a truncated reply)."""
+    if not isinstance(body, (bytes, str)):
+        body = json.dumps(body)
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    if truncate_to is None:
+        return Behaviour(raw_body=data)
+    return Behaviour(raw_body=data[:truncate_to], declared_length=len(data))
+
+
+def reset() -> Behaviour:
+    """Close the connection without an answer."""
+    return Behaviour(reset=True)
+
+
+def chat_body(content: Any = "ok", **choice: Any) -> dict[str, Any]:
+    """A complete chat-completion body whose first choice's message content is ``content``
+    (use with :func:`raw` to send odd values, e.g. ``chat_body(["not", "text"])``)."""
+    return {
+        "id": "chatcmpl-raw",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "stub-model",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": "stop",
+                **choice,
+            }
+        ],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
 
 
 def echo(*, delay: float = 0.0) -> Behaviour:
@@ -137,6 +180,9 @@ class StubServer:
         self._script: deque[Behaviour] = deque()
         self._stopping = threading.Event()
         self.default: Behaviour = echo()
+        self.router: Callable[[dict[str, Any]], Behaviour] | None = None
+        """When set (and the script is empty), ``router(body)`` picks each request's behaviour:
+        e.g. fail the rows whose messages mention a word, answer the others."""
         self.requests: list[RecordedRequest] = []
         self.in_flight = 0
         self.max_in_flight = 0
@@ -181,9 +227,14 @@ class StubServer:
             return [r for r in self.requests if r.path.endswith("/chat/completions")]
 
     # -- request handling (called from handler threads) ---------------------------------------
-    def _next_behaviour(self) -> Behaviour:
+    def _next_behaviour(self, body: Any = None) -> Behaviour:
         with self._lock:
-            return self._script.popleft() if self._script else self.default
+            if self._script:
+                return self._script.popleft()
+            router = self.router
+        if router is not None:
+            return router(body if isinstance(body, dict) else {})
+        return self.default
 
     def _record(self, request: RecordedRequest) -> None:
         with self._lock:
@@ -266,12 +317,12 @@ def _make_handler(server: StubServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
             pass
 
-        def _send(self, status: int, payload: Any) -> None:
-            data = json.dumps(payload).encode("utf-8")
+        def _send(self, status: int, payload: Any, declared: int | None = None) -> None:
+            data = payload if isinstance(payload, bytes) else json.dumps(payload).encode("utf-8")
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Content-Length", str(declared or len(data)))
                 self.end_headers()
                 self.wfile.write(data)
             except OSError:  # the client gave up (e.g. its timeout expired)
@@ -320,8 +371,19 @@ def _make_handler(server: StubServer) -> type[BaseHTTPRequestHandler]:
             server._enter()
             try:
                 server._record(RecordedRequest("POST", self.path, headers, body))
-                behaviour = server._next_behaviour()
+                behaviour = server._next_behaviour(body)
                 server._wait(behaviour.delay)
+                if behaviour.reset:
+                    self.close_connection = True
+                    with contextlib.suppress(OSError):  # RST instead of an orderly close
+                        linger = b"\x01\x00\x00\x00\x00\x00\x00\x00"
+                        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+                        self.connection.close()
+                    return
+                if behaviour.raw_body is not None:
+                    status, payload = 200, behaviour.raw_body
+                    self._send(status, payload, behaviour.declared_length)
+                    return
                 try:
                     status, payload = server._chat(
                         body if isinstance(body, dict) else {}, behaviour
