@@ -11,6 +11,10 @@ Stages and their files under the output folder (``<fmt>`` = ``audio_file_format`
 - ``manifest.json`` (sample-accurate segments, voices, levels, SNR, RT60, seeds, files),
   ``dialog.rttm``, ``dialog.stm``.
 
+SDialog's entry points are here too: ``AudioPipeline(dir_audio=..., tts_engine=<BaseTTS>,
+voice_database=<SDialog-style database>, impulse_response_database=...)``, its
+:meth:`AudioPipeline.inference` and :func:`to_audio` (see :mod:`sdialog.audio.compat`).
+
 Existing outputs are reused when their stage key (a hash of everything that shapes them) matches
 the previous manifest, unless ``redo=True``. Every file is written atomically.
 
@@ -64,9 +68,12 @@ class AudioPipeline:
 
     Args:
         tts_engine: engine name (``"auto"``, ``"flite"``, ``"espeak-ng"``, ``"piper"``,
-            ``"synthetic"``, a registered name) or a :class:`~sdialog.audio.tts.TTSEngine`.
+            ``"synthetic"``, a registered name), a :class:`~sdialog.audio.tts.TTSEngine`, or an
+            SDialog-style :class:`~sdialog.audio.tts.BaseTTS` (wrapped by ``as_engine``).
         voice_database: a :class:`~sdialog.audio.VoiceDatabase` (default: the engine's voices);
-            voices of other engines are spoken by their own engine.
+            voices of other engines are spoken by their own engine. An SDialog-style
+            :class:`~sdialog.audio.voice_database.BaseVoiceDatabase` is kept in
+            :attr:`reference_voice_database` for :meth:`inference`.
         sampling_rate: the one pipeline rate in Hz.
         voices: per-speaker overrides, speaker → voice id or :class:`Voice`.
         timing: ``"rules"``, ``"random"``, ``"llm"`` or a gap policy object.
@@ -81,6 +88,9 @@ class AudioPipeline:
         seed: seeds voices, timing, rooms, noise, devices and channels.
         cache_dir: RIR cache folder (default ``sdialog.config.get_cache_dir() / "rirs"``).
         progress: show a progress bar.
+        dir_audio: output root of :meth:`inference` (SDialog's; alias ``dir_audios``).
+        impulse_response_database: recording-device IRs for :meth:`inference`.
+        dscaper_data_path, dscaper: accepted and ignored when ``None`` (no dSCAPER here).
     """
 
     def __init__(
@@ -102,7 +112,27 @@ class AudioPipeline:
         seed: int = 0,
         cache_dir: str | Path | None = None,
         progress: bool = False,
+        dir_audio: str | Path | None = None,
+        dir_audios: str | Path | None = None,
+        impulse_response_database: Any = None,
+        dscaper_data_path: str | None = None,
+        dscaper: Any = None,
     ):
+        from sdialog.audio.voice_database import BaseVoiceDatabase
+
+        if dscaper is not None:
+            from sdialog.audio.dscaper_utils import ADVICE, DscaperUnavailableError
+
+            raise DscaperUnavailableError(ADVICE)
+        self.reference_voice_database = None
+        if isinstance(voice_database, BaseVoiceDatabase):
+            self.reference_voice_database, voice_database = voice_database, None
+        if not isinstance(tts_engine, (str, TTSEngine)):
+            from sdialog.audio.tts.compat import as_engine
+
+            tts_engine = as_engine(tts_engine)
+        self.dir_audio = str(dir_audio or dir_audios or "./outputs")
+        self.impulse_response_database = impulse_response_database
         if audio_file_format not in FORMATS:
             raise ValueError(
                 f"audio_file_format must be one of {sorted(FORMATS)}, got {audio_file_format!r}"
@@ -374,9 +404,30 @@ class AudioPipeline:
             manifest["asr"],
         )
 
+    def inference(self, dialog: Any, environment: dict | None = None, **kwargs: Any) -> Any:
+        """SDialog's run: voice ``dialog`` (``perform_room_acoustics=True`` renders
+        ``environment["room"]``) into ``<dir_audio>/<dialog_dir_name>/`` and return an
+        :class:`~sdialog.audio.dialog.AudioDialog`; see :func:`sdialog.audio.compat.run_inference`.
+        """
+        from sdialog.audio.compat import run_inference
+
+        return run_inference(self, dialog, environment, **kwargs)
+
+    @property
+    def tts_engine(self) -> TTSEngine:
+        """The engine (SDialog's attribute name)."""
+        return self.engine
+
     def _finish_rate(self, audio: np.ndarray, rate: int, tag: str):
         audio, info = self._finish(audio, rate, tag)
         return audio, rate, info
+
+
+def to_audio(dialog: Any, **kwargs: Any) -> Any:
+    """SDialog's one-call audio (see :func:`sdialog.audio.compat.to_audio`)."""
+    from sdialog.audio.compat import to_audio as run
+
+    return run(dialog, **kwargs)
 
 
 def zlib_tag(tag: str) -> int:
