@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from sdialog.agents.compat import SDialogAgentAPI, attach
 from sdialog.agents.session import END_MARKER, AgentSession
 from sdialog.agents.tools import ToolBox
 from sdialog.dialog import Dialog, Event
@@ -28,8 +29,11 @@ DEFAULT_RESPONSE_DETAILS = (
 )
 
 
-class Agent:
+class Agent(SDialogAgentAPI):
     """A conversational agent driven by a persona and a model.
+
+    SDialog's methods (``get_name``, ``add_orchestrators``, ``response_lookahead``,
+    ``memory_dump``, ``base_model`` ...) come from :class:`~sdialog.agents.compat.SDialogAgentAPI`.
 
     Args:
         persona: a persona object (anything with ``prompt()``/``json()``), a dict, or text.
@@ -49,7 +53,8 @@ class Agent:
         preprocessing_fn: applied once to every incoming utterance.
         postprocess_fn: applied once to every reply.
         system_prompt: use this instead of the persona template.
-        model: a model string or backend (default: ``sdialog.config``'s model).
+        model: a model string, a backend, or an object with a LangChain-style ``invoke(messages)``
+            (default: ``sdialog.config``'s model).
         **llm_kwargs: generation parameters (``temperature``, ``max_tokens`` ...), sent with every
             call; anything else (``api_base``, ``api_key``, ``max_retries``, ``device`` ...)
             configures the backend made from ``model``.
@@ -88,6 +93,8 @@ class Agent:
         self.think = think
         self.can_finish = can_finish
         self.orchestrators: list[Any] = _as_orchestrator_list(orchestrators)
+        for orchestrator in self.orchestrators:
+            attach(orchestrator, self)
         self.preprocessing_fn = preprocessing_fn
         self.postprocess_fn = postprocess_fn
         self.system_prompt = system_prompt
@@ -142,11 +149,24 @@ class Agent:
     # -- state ---------------------------------------------------------------------------------
     @property
     def memory(self) -> list[Message]:
-        """The messages of the current conversation (a copy)."""
-        return [dict(m) for m in self._session.memory]
+        """The messages of the current conversation (a copy; each reads as a dict and as an
+        object: ``m["content"]`` or ``m.content``)."""
+        return self.memory_dump()
 
-    def reset(self, seed: int | None = None) -> None:
-        """Forget the conversation, reset orchestrators, and set the seed of the next replies."""
+    def reset(
+        self,
+        seed: int | None = None,
+        context: Any = None,
+        example_dialogs: Sequence[Any] | None = None,
+    ) -> None:
+        """Forget the conversation, reset orchestrators, and set the seed of the next replies.
+
+        ``context`` / ``example_dialogs``, when given, replace the agent's own from now on.
+        """
+        if context is not None:
+            self.context = context
+        if example_dialogs is not None:
+            self.example_dialogs = list(example_dialogs)
         self._session = AgentSession(self, seed=self._default_seed() if seed is None else seed)
 
     def instruct(self, instruction: str, persist: bool = False) -> None:
@@ -193,17 +213,28 @@ class Agent:
         id: str | None = None,
         parent_id: str | None = None,
         notes: str | None = None,
+        example_dialogs: Sequence[Any] | None = None,
+        keep_bar: bool = True,
     ) -> Dialog:
         """Hold a conversation with ``other`` (this agent speaks first) and return the Dialog.
 
         ``max_turns`` is exact: the dialog has at most that many turns; ``dialog.complete`` is
-        True when an agent ended it, False when ``max_turns`` cut it.
+        True when an agent ended it, False when ``max_turns`` cut it. ``context`` and
+        ``example_dialogs``, when given, are what both agents are told for this dialog (as in
+        SDialog); ``keep_bar`` is accepted for SDialog code (no progress bar is shown).
         """
         from sdialog.simulation import DialogRun, DialogSpec, drive
 
+        first, second = self, other
+        if context is not None or example_dialogs is not None:
+            first, second = copy.copy(self), copy.copy(other)
+            for agent in (first, second):
+                agent.context = context if context is not None else agent.context
+                if example_dialogs is not None:
+                    agent.example_dialogs = list(example_dialogs)
         spec = DialogSpec(
-            first=self,
-            second=other,
+            first=first,
+            second=second,
             seed=self._default_seed() if seed is None else seed,
             max_turns=max_turns,
             context=context,
@@ -245,6 +276,8 @@ class Agent:
         inspectors = [x for x in items if _is_inspector(x)]
         added = _as_orchestrator_list([x for x in items if not _is_inspector(x)])
         clone = copy.copy(self)
+        for orchestrator in added:
+            attach(orchestrator, clone)
         clone.orchestrators = [*self.orchestrators, *added]
         clone.inspectors = [*self.inspectors, *_as_inspector_list(inspectors, self.backend)]
         clone._session = AgentSession(clone, seed=self._session.seed)

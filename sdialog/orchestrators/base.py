@@ -34,6 +34,7 @@ from pydantic import BaseModel
 
 from sdialog.config import get_seed
 from sdialog.dialog import Dialog, Event, Instruction, Turn
+from sdialog.orchestrators.compat import SDialogOrchestratorAPI
 
 __all__ = ["BaseOrchestrator", "BasePersistentOrchestrator", "OrchestratorOutput"]
 
@@ -41,7 +42,7 @@ OrchestratorOutput = str | Instruction | None
 """What :meth:`BaseOrchestrator.instruct` and :meth:`BaseOrchestrator.on_event` return."""
 
 
-class BaseOrchestrator:
+class BaseOrchestrator(SDialogOrchestratorAPI):
     """Base of every orchestrator: override :meth:`instruct`, :meth:`on_event`, or both.
 
     ``target_speaker`` is the owning agent's speaker name (the agent fills it in when it is
@@ -67,9 +68,27 @@ class BaseOrchestrator:
 
     persistent: bool = False
     """Class attribute: ``True`` when instructions stay in the agent's memory for the dialog."""
+    target_speaker: str | None = None
 
-    def __init__(self, target_speaker: str | None = None) -> None:
+    def __init__(
+        self,
+        target_speaker: Any = None,
+        *,
+        persistent: bool | None = None,
+        event_label: str | None = None,
+        target_agent: Any = None,
+    ) -> None:
+        # SDialog's signature: (target_agent=None, persistent=None, event_label=None)
+        if target_speaker is not None and not isinstance(target_speaker, str):
+            target_agent, target_speaker = target_speaker, None
+        if target_agent is not None:
+            self.agent = target_agent
+            target_speaker = target_speaker or getattr(target_agent, "name", None)
         self.target_speaker = target_speaker
+        if persistent is not None:  # None keeps the class's value (never silently one-shot)
+            self.persistent = bool(persistent)
+        if event_label is not None:
+            self.event_label = event_label
         BaseOrchestrator.reset(self)
 
     # ------------------------------------------------------------------------------ contract
@@ -122,7 +141,11 @@ class BaseOrchestrator:
         for attribute, value in vars(clone).items():
             if isinstance(value, (list, dict, set)):
                 setattr(clone, attribute, copy.copy(value))
-        clone.reset(seed)
+        if _takes_seed(clone.reset):
+            clone.reset(seed)
+        else:  # SDialog-style reset(self): seed the rng here, then the subclass's own reset
+            BaseOrchestrator.reset(clone, seed)
+            clone.reset()
         return clone
 
     def json(self, string: bool = False) -> dict[str, Any] | str:
@@ -144,16 +167,6 @@ class BaseOrchestrator:
         for key, value in self._settings().items():
             data.setdefault(key, _json_safe(value))
         return json.dumps(data, indent=2, ensure_ascii=False) if string else data
-
-    @property
-    def name(self) -> str:
-        """The orchestrator's name: its class name unless a subclass says otherwise.
-
-        Example:
-            >>> BaseOrchestrator().name
-            'BaseOrchestrator'
-        """
-        return type(self).__name__
 
     # ------------------------------------------------------------------------------ helpers
     def owner(self, dialog: Dialog) -> str | None:
@@ -246,6 +259,15 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, os.PathLike):
         return os.fspath(value)
     return getattr(value, "__qualname__", type(value).__name__)
+
+
+def _takes_seed(method: Callable[..., Any]) -> bool:
+    """Whether a bound ``reset`` accepts a seed argument (SDialog's ``reset(self)`` does not)."""
+    try:
+        parameters = inspect.signature(method).parameters.values()
+    except (TypeError, ValueError):
+        return True
+    return any(p.kind is not p.KEYWORD_ONLY and p.kind is not p.VAR_KEYWORD for p in parameters)
 
 
 def _takes_two(function: Callable[..., Any]) -> bool:

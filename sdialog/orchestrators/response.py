@@ -57,6 +57,9 @@ class SimpleResponseOrchestrator(BaseOrchestrator):
     listing the suggestions, with one ``request_suggestions`` event whose content is
     ``{"utterance", "suggestions", "scores"}``; ``None`` when there is no utterance to answer.
 
+    ``responses`` may also be a dict ``{action: response}`` (SDialog's form); ``graph`` then maps
+    an action to the action(s) after it.
+
     ``graph`` (optional) maps a response to the responses allowed after it. The owner's
     previous turn is matched to a canned response (exactly, else the closest one by embedding),
     and when that response is a key of ``graph`` only its listed successors are candidates (an
@@ -81,6 +84,8 @@ class SimpleResponseOrchestrator(BaseOrchestrator):
     ) -> None:
         if isinstance(responses, str):
             raise TypeError("responses must be a list of strings, not a single string")
+        if isinstance(responses, Mapping):  # SDialog's {action: response}, graph over actions
+            responses, graph = _from_actions(responses, graph)
         responses = list(dict.fromkeys(responses))
         if not responses or not all(isinstance(r, str) for r in responses):
             raise ValueError("responses must be a non-empty list of strings")
@@ -191,3 +196,19 @@ class SimpleResponseOrchestrator(BaseOrchestrator):
 
         scores = self._vectors.get() @ embed([said], model=self.model)[0]
         return self.responses[int(scores.argmax())]
+
+
+def _from_actions(
+    actions: Mapping[str, str], graph: Mapping[str, Any] | None
+) -> tuple[list[str], dict[str, list[str]] | None]:
+    """Responses and a response graph from ``{action: response}`` and an action graph (edges
+    to actions without a response are dropped)."""
+    texts = list(actions.values())
+    if graph is None:
+        return texts, None
+    out: dict[str, list[str]] = {}
+    for action, following in graph.items():
+        nexts = [following] if isinstance(following, str) else list(following)
+        if action in actions:
+            out[actions[action]] = [actions[n] for n in nexts if n in actions]
+    return texts, out
