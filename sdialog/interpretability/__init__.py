@@ -42,12 +42,21 @@ _LAZY = {
     "SteeringEffect": "sdialog.interpretability.effect",
     "resolve_target": "sdialog.interpretability._modules",
     "decoder_layers": "sdialog.interpretability._modules",
+    "split_heads": "sdialog.interpretability._modules",
+    "transformer_lens_name": "sdialog.interpretability._modules",
+    "export_activations": "sdialog.interpretability.export",
+    "load_activations": "sdialog.interpretability.export",
+    "HeadScore": "sdialog.interpretability.heads",
+    "head_activations": "sdialog.interpretability.heads",
+    "rank_heads": "sdialog.interpretability.heads",
+    "iti_inspector": "sdialog.interpretability.heads",
 }
 
 __all__ = [
     "Direction",
     "DirectionSteerer",
     "FunctionSteerer",
+    "HeadScore",
     "Inspector",
     "Interval",
     "LinearProbe",
@@ -58,13 +67,20 @@ __all__ = [
     "Token",
     "capture_attention",
     "decoder_layers",
+    "export_activations",
     "extract_direction",
+    "head_activations",
+    "iti_inspector",
+    "load_activations",
     "logit_lens",
     "patch_activations",
     "prompt_activations",
+    "rank_heads",
     "resolve_target",
     "response_features",
+    "split_heads",
     "steering_effect",
+    "transformer_lens_name",
 ]
 
 

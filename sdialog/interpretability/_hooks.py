@@ -44,6 +44,10 @@ class GenerationHooks:
         self.prefill_positions = (mask.long().cumsum(dim=1) - 1).masked_fill(~mask, -1)
         targets = inspector.resolve(ctx.model)
         inspector._tokenizer = ctx.tokenizer
+        if any(t.name.startswith("z:") or t.name.endswith("hook_z") for t in targets.values()):
+            from sdialog.interpretability._modules import head_shape
+
+            inspector._heads = head_shape(ctx.model)[0]
         try:
             self.handles.append(ctx.model.register_forward_pre_hook(self._on_forward))
             for nick, target in targets.items():

@@ -190,6 +190,7 @@ class Inspector:
         self.agent: Any = None
         self._tokenizer: Any = None
         self._next_strength: float | None = None
+        self._heads = 0  # attention heads of the model a z / hook_z target was captured on
         if top_k is not None and (not isinstance(top_k, int) or top_k < 1):
             raise ValueError(f"Inspector top_k must be a positive int, got {top_k!r}")
         if capture not in (True, False, "pre", "post"):
