@@ -4,15 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 Number = int | str
 """A count or amount that may also be given in words ("about ten")."""
+
+Measure = int | float | str
+"""A measurement or score kept as a number when given one (175.0, 0.8) or as text ("1.75 m")."""
+
+TextList = str | list[str]
+"""Text, or a list of items (symptoms, medications, ...)."""
 
 
 def text(description: str, default: Any = "") -> Any:
     """A field that is empty (``""``) unless given, described for generators."""
     return Field(default, description=description)
+
+
+def renamed(field: str, old: str, description: str) -> Any:
+    """A text field called ``field`` (SDialog's name) that also accepts sdialog's earlier name
+    ``old`` as input, so older persona files and calls keep loading."""
+    return Field("", description=description, validation_alias=AliasChoices(field, old))
 
 
 def name() -> Any:

@@ -75,12 +75,33 @@ class PersonaMetadata(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    id: str = Field(default_factory=lambda: str(uuid.uuid4()))
-    parentId: str | None = None
+    id: str | int = Field(default_factory=lambda: str(uuid.uuid4()))
+    parentId: str | int | None = None
     className: str | None = None
     model: str | dict[str, Any] | None = None
     seed: int | None = None
     notes: str | None = None
+
+
+_META_SHORTCUTS = ("id", "parentId")
+
+
+def _as_metadata(value: Any, class_name: str) -> PersonaMetadata:
+    """``persona._metadata = value``: a PersonaMetadata, a dict or any pydantic model with the
+    same keys (e.g. SDialog's ``Metadata``); ``None`` gives fresh metadata."""
+    if isinstance(value, PersonaMetadata):
+        return value
+    if value is None:
+        return PersonaMetadata(className=class_name)
+    if isinstance(value, BaseModel):
+        value = value.model_dump()
+    if not isinstance(value, dict):
+        raise TypeError(
+            f"_metadata must be a PersonaMetadata or a dict, got {type(value).__name__}"
+        )
+    meta = PersonaMetadata.model_validate({k: v for k, v in value.items() if v is not None})
+    meta.className = meta.className or class_name
+    return meta
 
 
 def _is_empty(value: Any) -> bool:
@@ -105,8 +126,9 @@ class BasePersona(BaseModel):
     Every built-in field defaults to ``""`` (unknown); generators fill empty fields (``""``,
     ``None`` or an empty list). ``Field(description=...)`` tells generators what a field means.
     Unknown keys are accepted and kept. Provenance lives in ``persona._metadata``
-    (:class:`PersonaMetadata`) and is written to JSON as ``"_metadata"``. Two personas are equal
-    when their fields and metadata are.
+    (:class:`PersonaMetadata`) and is written to JSON as ``"_metadata"``; ``persona.id`` and
+    ``persona.parentId`` read and write it (unless the class has fields of those names). Two
+    personas are equal when their fields and metadata are.
 
     Example:
         >>> from sdialog.personas import Persona
@@ -144,6 +166,27 @@ class BasePersona(BaseModel):
         persona._metadata = PersonaMetadata.model_validate(meta or {})
         persona._metadata.className = type(persona).__name__
         return persona
+
+    # -- provenance shortcuts ----------------------------------------------------------------
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return super().__getattr__(name)  # type: ignore[misc]
+        except AttributeError:
+            if name in _META_SHORTCUTS:
+                return getattr(self._metadata, name)
+            raise
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "_metadata":
+            value = _as_metadata(value, type(self).__name__)
+        elif (
+            name in _META_SHORTCUTS
+            and name not in type(self).model_fields
+            and name not in (self.__pydantic_extra__ or {})
+        ):
+            setattr(self._metadata, name, value)
+            return
+        super().__setattr__(name, value)
 
     # -- text views ------------------------------------------------------------------------------
     def _filled(self, exclude: Iterable[str] = ()) -> list[tuple[str, Any]]:
@@ -226,12 +269,13 @@ class BasePersona(BaseModel):
         table.add_column()
         for key, value in self._filled():
             table.add_row(Text(_label(key)), Text(_as_text(value)))
-        title = Text(f"{type(self).__name__} {self._metadata.id[:8]}")
+        title = Text(f"{type(self).__name__} {str(self._metadata.id)[:8]}")
         (console or Console()).print(Panel(table, title=title, title_align="left"))
 
     # -- lineage -----------------------------------------------------------------------------
-    def clone(self, **overrides: Any) -> BasePersona:
-        """Return a copy with ``overrides`` applied, a new id and ``parentId`` = this id.
+    def clone(self, new_id: str | int | None = None, **overrides: Any) -> BasePersona:
+        """Return a copy with ``overrides`` applied, a new id (``new_id`` or a UUID4) and
+        ``parentId`` = this id.
 
         ``model``, ``seed`` and ``notes`` are copied from this persona's metadata.
 
@@ -246,6 +290,8 @@ class BasePersona(BaseModel):
         data.update(overrides)
         meta = self._metadata.model_dump(exclude={"id"})
         meta["parentId"] = self._metadata.id
+        if new_id is not None:
+            meta["id"] = new_id
         return type(self).model_validate({**data, "_metadata": meta})
 
     # -- files -------------------------------------------------------------------------------
@@ -257,12 +303,19 @@ class BasePersona(BaseModel):
         atomic_write(path, lambda handle: handle.write(text))
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], *, source: str = "<dict>") -> BasePersona:
+    def from_dict(
+        cls,
+        data: dict[str, Any],
+        object_class: type[BaseModel] | None = None,
+        *,
+        source: str = "<dict>",
+    ) -> BasePersona:
         """Build a persona from a dict as written by :meth:`json`.
 
-        The class comes from ``data["_metadata"]["className"]``, looked up among all subclasses
-        of :class:`BasePersona` (also ones defined after import). Called on a concrete class,
-        data without a ``className`` is loaded as that class.
+        The class is ``object_class`` when given (SDialog's second argument); else it comes from
+        ``data["_metadata"]["className"]``, looked up among all subclasses of
+        :class:`BasePersona` (also ones defined after import). Called on a concrete class, data
+        without a ``className`` is loaded as that class.
 
         Raises:
             PersonaFormatError: naming the source and, for invalid values, the field.
@@ -273,12 +326,21 @@ class BasePersona(BaseModel):
             <class 'sdialog.personas.core.Customer'>
             >>> Customer.from_dict({"name": "Bo"}).name
             'Bo'
+            >>> type(BasePersona.from_dict({"name": "Bo"}, Customer)).__name__
+            'Customer'
         """
         if not isinstance(data, dict):
             raise PersonaFormatError(
                 f"expected a JSON object, got {type(data).__name__}", source=source
             )
-        target = _class_for(cls, data.get("_metadata"), source)
+        if object_class is not None:
+            if not (isinstance(object_class, type) and issubclass(object_class, BaseModel)):
+                raise TypeError(f"object_class must be a persona class, got {object_class!r}")
+            target = object_class
+            if not issubclass(target, BasePersona):  # e.g. a Context: no persona metadata
+                data = {k: v for k, v in data.items() if k != "_metadata"}
+        else:
+            target = _class_for(cls, data.get("_metadata"), source)
         try:
             return target.model_validate(data)
         except ValidationError as err:
@@ -294,8 +356,11 @@ class BasePersona(BaseModel):
             ) from None
 
     @classmethod
-    def from_json(cls, source: str | Path) -> BasePersona:
-        """Load from JSON text (a string starting with ``{``) or from a JSON file path.
+    def from_json(
+        cls, source: str | Path, object_class: type[BaseModel] | None = None
+    ) -> BasePersona:
+        """Load from JSON text (a string starting with ``{``) or from a JSON file path, as
+        ``object_class`` when given (see :meth:`from_dict`).
 
         Example:
             >>> from sdialog.personas import Teacher
@@ -303,12 +368,15 @@ class BasePersona(BaseModel):
             'Ms. Diaz'
         """
         if isinstance(source, str) and source.lstrip().startswith("{"):
-            return cls._from_text(source, "<string>")
-        return cls.from_file(source)
+            return cls._from_text(source, "<string>", object_class)
+        return cls.from_file(source, object_class)
 
     @classmethod
-    def from_file(cls, path: str | Path) -> BasePersona:
-        """Load a persona from a JSON file written by :meth:`to_file`.
+    def from_file(
+        cls, path: str | Path, object_class: type[BaseModel] | None = None
+    ) -> BasePersona:
+        """Load a persona from a JSON file written by :meth:`to_file`, as ``object_class`` when
+        given (see :meth:`from_dict`).
 
         Raises:
             FileNotFoundError: when ``path`` does not exist.
@@ -322,17 +390,19 @@ class BasePersona(BaseModel):
         except (OSError, UnicodeDecodeError) as err:
             message = f"cannot read persona file ({err})"
             raise PersonaFormatError(message, source=str(path)) from None
-        return cls._from_text(text, str(path))
+        return cls._from_text(text, str(path), object_class)
 
     @classmethod
-    def _from_text(cls, text: str, source: str) -> BasePersona:
+    def _from_text(
+        cls, text: str, source: str, object_class: type[BaseModel] | None = None
+    ) -> BasePersona:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as err:
             raise PersonaFormatError(
                 f"not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})", source=source
             ) from None
-        return cls.from_dict(data, source=source)
+        return cls.from_dict(data, object_class, source=source)
 
 
 def _class_for(cls: type[BasePersona], meta: Any, source: str) -> type[BasePersona]:

@@ -3,7 +3,9 @@
 :class:`Doctor` and :class:`ExtendedDoctor`.
 
 Every field defaults to ``""`` except ``SupportAgent.role`` ("Customer Support Agent"). ``age``
-and experience counts accept a number or words.
+and experience counts accept a number or words; measurements and scores (``height``, ``weight``,
+``fidelity_score``, ...) stay numbers when given numbers; medical lists (``symptoms``,
+``medications``, ...) accept text or a list.
 
 Example:
     >>> from sdialog.personas import SupportAgent
@@ -15,7 +17,7 @@ Example:
 from __future__ import annotations
 
 from sdialog.personas import _fields as f
-from sdialog.personas._fields import Number
+from sdialog.personas._fields import Measure, Number, TextList
 from sdialog.personas.base import BasePersona
 
 __all__ = [
@@ -53,8 +55,8 @@ class ExtendedPersona(BasePersona):
     race: str = f.race()
     gender: str = f.gender()
     language: str = f.language()
-    weight: str = f.text("Body weight, e.g. 70 kg.")
-    height: str = f.text("Height, e.g. 1.75 m.")
+    weight: Measure = f.text("Body weight, e.g. 70 kg.")
+    height: Measure = f.text("Height, e.g. 1.75 m.")
     voice_characteristics: str = f.text("How the voice sounds: pitch, accent, pace.")
     occupation: str = f.text("Job or main occupation.")
     education: str = f.text("Highest education reached.")
@@ -62,7 +64,7 @@ class ExtendedPersona(BasePersona):
     interests: str = f.text("Topics the person cares about.")
     hobbies: str = f.text("Hobbies and pastimes.")
     politeness: str = f.politeness()
-    forgetfulness: str = f.forgetfulness()
+    forgetfulness: Measure = f.forgetfulness()
     attentiveness: str = f.text("How closely the person follows the conversation.")
     communication_style: str = f.text("How the person talks, e.g. direct, chatty, formal.")
     empathy_level: str = f.text("How much empathy the person shows.")
@@ -77,12 +79,12 @@ class Customer(BasePersona):
     age: Number = f.age()
     gender: str = f.gender()
     language: str = f.language()
-    customer_id: str = f.text("Customer or account identifier.")
+    customer_id: Number = f.text("Customer or account identifier.")
     occupation: str = f.text("Job or main occupation.")
     account_tenure: str = f.text("How long they have been a customer, e.g. 3 years.")
     membership_level: str = f.text("Membership or plan level, e.g. basic, gold.")
     loyalty_status: str = f.text("Loyalty programme status.")
-    fidelity_score: str = f.text("How loyal the customer is, e.g. 0.8 or high.")
+    fidelity_score: Measure = f.text("How loyal the customer is, e.g. 0.8 or high.")
     issue: str = f.text("The problem in a few words.")
     issue_category: str = f.text("Category of the issue, e.g. billing, delivery.")
     issue_description: str = f.text("One or two sentences describing the issue.")
@@ -97,7 +99,7 @@ class Customer(BasePersona):
     politeness: str = f.politeness()
     personality: str = f.text("Personality traits.")
     instruction_following: str = f.text("How well the customer follows instructions.")
-    forgetfulness: str = f.forgetfulness()
+    forgetfulness: Measure = f.forgetfulness()
     times_called: Number = f.text("How many times they already called about this issue.")
     preferred_channel: str = f.text("Preferred contact channel, e.g. phone, chat.")
     prior_interactions_summary: str = f.text("Summary of earlier contacts with support.")
@@ -110,7 +112,7 @@ class SupportAgent(BasePersona):
 
     name: str = f.name()
     language: str = f.language()
-    agent_id: str = f.text("Agent identifier.")
+    agent_id: Number = f.text("Agent identifier.")
     role: str = f.text("Job title of the agent.", default="Customer Support Agent")
     experience_years: Number = f.text("Years working in support.")
     product_scope: str = f.text("Products or services the agent handles.")
@@ -120,7 +122,7 @@ class SupportAgent(BasePersona):
     politeness: str = f.politeness()
     resolution_authority_level: str = f.text("What the agent may decide, e.g. refunds < $50.")
     escalation_policy: str = f.text("When and how the agent escalates a case.")
-    average_handle_time: str = f.text("Typical call length, e.g. 6 minutes.")
+    average_handle_time: Measure = f.text("Typical call length, e.g. 6 minutes.")
     adherence_notes: str = f.text("How closely the agent follows the script and policies.")
     stress_tolerance: str = f.text("How the agent copes with stress.")
     performance_notes: str = f.text("Notes on the agent's performance.")
@@ -135,35 +137,35 @@ class Patient(BasePersona):
     race: str = f.race()
     gender: str = f.gender()
     language: str = f.language()
-    forgetfulness: str = f.forgetfulness()
-    formality: str = f.text("How formally the patient speaks.")
-    hurriedness: str = f.text("How much of a hurry the patient is in.")
-    openness: str = f.text("How openly the patient shares information.")
-    height: str = f.text("Height, e.g. 1.65 m.")
-    weight: str = f.text("Body weight, e.g. 60 kg.")
+    forgetfulness: Measure = f.forgetfulness()
+    formality: Measure = f.text("How formally the patient speaks.")
+    hurriedness: Measure = f.text("How much of a hurry the patient is in.")
+    openness: Measure = f.text("How openly the patient shares information.")
+    height: Measure = f.text("Height, e.g. 1.65 m.")
+    weight: Measure = f.text("Body weight, e.g. 60 kg.")
     occupation: str = f.text("Job or main occupation.")
     marital_status: str = f.text("Marital status.")
     insurance: str = f.text("Health insurance, e.g. public, private, none.")
     reason_for_visit: str = f.text("Why the patient came today.")
-    symptoms: str = f.text("Current symptoms.")
-    medical_history: str = f.text("Past illnesses, operations and treatments.")
-    medical_conditions: str = f.text("Known ongoing conditions.")
-    medications: str = f.text("Medications currently taken.")
-    allergies: str = f.text("Known allergies.")
-    family_history: str = f.text("Relevant illnesses in the family.")
+    symptoms: TextList = f.text("Current symptoms.")
+    medical_history: TextList = f.text("Past illnesses, operations and treatments.")
+    medical_conditions: TextList = f.text("Known ongoing conditions.")
+    medications: TextList = f.text("Medications currently taken.")
+    allergies: TextList = f.text("Known allergies.")
+    family_history: TextList = f.text("Relevant illnesses in the family.")
 
 
 class ExtendedPatient(ExtendedPersona):
     """A detailed patient: an :class:`ExtendedPersona` with medical information."""
 
     reason_for_visit: str = f.text("Why the patient came today.")
-    symptoms: str = f.text("Current symptoms.")
+    symptoms: TextList = f.text("Current symptoms.")
     vital_signs: str = f.text("Vital signs, e.g. blood pressure 120/80, pulse 70.")
     health_literacy: str = f.text("How well the patient understands health information.")
-    medical_conditions: str = f.text("Known ongoing conditions.")
-    medications: str = f.text("Medications currently taken.")
-    allergies: str = f.text("Known allergies.")
-    family_history: str = f.text("Relevant illnesses in the family.")
+    medical_conditions: TextList = f.text("Known ongoing conditions.")
+    medications: TextList = f.text("Medications currently taken.")
+    allergies: TextList = f.text("Known allergies.")
+    family_history: TextList = f.text("Relevant illnesses in the family.")
 
 
 class Doctor(BasePersona):
@@ -176,10 +178,10 @@ class Doctor(BasePersona):
     language: str = f.language()
     years_of_experience: Number = f.years_of_experience()
     specialty: str = f.text("Medical specialty, e.g. cardiology.")
-    forgetfulness: str = f.forgetfulness()
-    formality: str = f.text("How formally the doctor speaks.")
-    hurriedness: str = f.text("How much of a hurry the doctor is in.")
-    openness: str = f.text("How openly the doctor shares information.")
+    forgetfulness: Measure = f.forgetfulness()
+    formality: Measure = f.text("How formally the doctor speaks.")
+    hurriedness: Measure = f.text("How much of a hurry the doctor is in.")
+    openness: Measure = f.text("How openly the doctor shares information.")
 
 
 class ExtendedDoctor(ExtendedPersona):

@@ -6,9 +6,9 @@ Every class has ``name``, ``age``, ``gender``, ``language``, a few role fields a
 
 Example:
     >>> from sdialog.personas import Chef
-    >>> print(Chef(name="Rosa", cuisine="Peruvian", years_of_experience=12).prompt())
+    >>> print(Chef(name="Rosa", cuisine_specialty="Peruvian", years_of_experience=12).prompt())
     Name: Rosa
-    Cuisine: Peruvian
+    Cuisine specialty: Peruvian
     Years of experience: 12
 """
 
@@ -60,6 +60,10 @@ class Nurse(BasePersona):
     years_of_experience: Number = f.years_of_experience()
     shift: str = f.text("Usual shift, e.g. night shift.")
     bedside_manner: str = f.text("How the nurse treats patients, e.g. calm and reassuring.")
+    specialty: str = f.text("Nursing specialty, e.g. paediatric or intensive care.")
+    empathy_level: str = f.text("How much empathy they show, e.g. high.")
+    attentiveness: str = f.text("How attentive they are to details and to the patient.")
+    stress_tolerance: str = f.text("How well they handle stress.")
     politeness: str = f.politeness()
 
 
@@ -70,9 +74,14 @@ class Pharmacist(BasePersona):
     age: Number = f.age()
     gender: str = f.gender()
     language: str = f.language()
-    pharmacy_name: str = f.text("Name or kind of pharmacy, e.g. hospital pharmacy.")
+    workplace: str = f.renamed(
+        "workplace", "pharmacy_name", "Name or kind of pharmacy, e.g. hospital pharmacy."
+    )
     years_of_experience: Number = f.years_of_experience()
-    specialty: str = f.text("Area of expertise, e.g. paediatric medicines.")
+    expertise: str = f.renamed(
+        "expertise", "specialty", "Area of expertise, e.g. paediatric medicines."
+    )
+    communication_style: str = f.text("How they explain things, e.g. clear and patient.")
     politeness: str = f.politeness()
 
 
@@ -83,11 +92,17 @@ class Caregiver(BasePersona):
     age: Number = f.age()
     gender: str = f.gender()
     language: str = f.language()
-    relationship_to_patient: str = f.text(
-        "Who the cared-for person is to them, e.g. daughter, hired aide."
+    relationship: str = f.renamed(
+        "relationship",
+        "relationship_to_patient",
+        "Who the cared-for person is to them, e.g. daughter, hired aide.",
     )
     care_responsibilities: str = f.text("Main tasks, e.g. medication, meals, mobility.")
-    years_of_experience: Number = f.text("Years spent caregiving.")
+    experience_years: Number = f.renamed(
+        "experience_years", "years_of_experience", "Years spent caregiving."
+    )
+    empathy_level: str = f.text("How much empathy they show, e.g. high.")
+    attentiveness: str = f.text("How attentive they are to the cared-for person's needs.")
     politeness: str = f.politeness()
 
 
@@ -103,6 +118,8 @@ class Teacher(BasePersona):
     grade_level: str = f.text("Grades or ages taught.")
     years_of_experience: Number = f.years_of_experience()
     teaching_style: str = f.text("How they teach, e.g. patient, strict, hands-on.")
+    education_level: str = f.text("Highest degree, e.g. master's in education.")
+    communication_style: str = f.text("How they talk to students and parents.")
     politeness: str = f.politeness()
 
 
@@ -117,6 +134,7 @@ class Student(BasePersona):
     grade_level: str = f.text("Year or grade, e.g. second-year undergraduate.")
     major: str = f.text("Main subject of study.")
     learning_style: str = f.text("How they learn best.")
+    interests: str = f.text("Topics and activities they enjoy.")
     politeness: str = f.politeness()
 
 
@@ -130,7 +148,9 @@ class AcademicAdvisor(BasePersona):
     institution: str = f.text("University or college.")
     department: str = f.text("Department or faculty.")
     years_of_experience: Number = f.years_of_experience()
-    advising_focus: str = f.text("What they advise on, e.g. course planning, careers.")
+    specialty: str = f.renamed(
+        "specialty", "advising_focus", "What they advise on, e.g. course planning, careers."
+    )
     politeness: str = f.politeness()
 
 
@@ -158,6 +178,7 @@ class Banker(BasePersona):
     bank: str = f.text("Bank they work for.")
     position: str = f.text("Job title, e.g. teller, loan officer.")
     years_of_experience: Number = f.years_of_experience()
+    branch: str = f.text("Branch they work at.")
     politeness: str = f.politeness()
 
 
@@ -169,7 +190,9 @@ class InsuranceAgent(BasePersona):
     gender: str = f.gender()
     language: str = f.language()
     company: str = f.text("Insurance company.")
-    insurance_lines: str = f.text("Kinds of insurance handled, e.g. car, home, life.")
+    specialty: str = f.renamed(
+        "specialty", "insurance_lines", "Kinds of insurance handled, e.g. car, home, life."
+    )
     years_of_experience: Number = f.years_of_experience()
     politeness: str = f.politeness()
 
@@ -181,7 +204,7 @@ class StoreManager(BasePersona):
     age: Number = f.age()
     gender: str = f.gender()
     language: str = f.language()
-    store: str = f.text("Store they manage.")
+    store_name: str = f.renamed("store_name", "store", "Store they manage.")
     department: str = f.text("Department, if any.")
     years_of_experience: Number = f.years_of_experience()
     politeness: str = f.politeness()
@@ -194,7 +217,7 @@ class SalesAssociate(BasePersona):
     age: Number = f.age()
     gender: str = f.gender()
     language: str = f.language()
-    store: str = f.text("Store they work in.")
+    store_name: str = f.renamed("store_name", "store", "Store they work in.")
     product_expertise: str = f.text("Products they know best.")
     sales_style: str = f.text("How they sell, e.g. pushy, helpful, low-key.")
     years_of_experience: Number = f.years_of_experience()
@@ -212,6 +235,7 @@ class Shopper(BasePersona):
     budget: str = f.text("How much they can spend.")
     preferences: str = f.text("Brands, styles or features they like.")
     issue_description: str = f.text("A problem they need help with, if any.")
+    loyalty_status: str = f.text("Loyalty programme status, e.g. gold member, first visit.")
     politeness: str = f.politeness()
 
 
@@ -222,7 +246,7 @@ class HotelReceptionist(BasePersona):
     age: Number = f.age()
     gender: str = f.gender()
     language: str = f.language()
-    hotel: str = f.text("Hotel they work at.")
+    hotel_name: str = f.renamed("hotel_name", "hotel", "Hotel they work at.")
     shift: str = f.text("Usual shift, e.g. night shift.")
     years_of_experience: Number = f.years_of_experience()
     politeness: str = f.politeness()
@@ -235,7 +259,7 @@ class TravelAgent(BasePersona):
     age: Number = f.age()
     gender: str = f.gender()
     language: str = f.language()
-    agency: str = f.text("Travel agency.")
+    agency_name: str = f.renamed("agency_name", "agency", "Travel agency.")
     specialty: str = f.text("Kinds of trips or destinations they know best.")
     years_of_experience: Number = f.years_of_experience()
     politeness: str = f.politeness()
@@ -250,7 +274,9 @@ class Tourist(BasePersona):
     language: str = f.language()
     nationality: str = f.text("Country they come from.")
     destination: str = f.text("Where they are travelling.")
-    trip_purpose: str = f.text("Why they travel, e.g. holiday, honeymoon.")
+    travel_goal: str = f.renamed(
+        "travel_goal", "trip_purpose", "Why they travel, e.g. holiday, honeymoon."
+    )
     budget: str = f.text("How much they can spend.")
     issue_description: str = f.text("A problem they need help with, if any.")
     politeness: str = f.politeness()
@@ -304,7 +330,9 @@ class ITSupportSpecialist(BasePersona):
     gender: str = f.gender()
     language: str = f.language()
     company: str = f.text("Company or team they work for.")
-    specialty: str = f.text("Systems they know best, e.g. networks, Windows.")
+    expertise_area: str = f.renamed(
+        "expertise_area", "specialty", "Systems they know best, e.g. networks, Windows."
+    )
     certifications: str = f.text("Professional certifications.")
     years_of_experience: Number = f.years_of_experience()
     politeness: str = f.politeness()
@@ -332,7 +360,7 @@ class EndUser(BasePersona):
     language: str = f.language()
     occupation: str = f.text("Job or main occupation.")
     technical_expertise: str = f.text("Technical skill level, e.g. beginner.")
-    device: str = f.text("Device or system with the problem.")
+    device_type: str = f.renamed("device_type", "device", "Device or system with the problem.")
     issue_description: str = f.text("One or two sentences describing the problem.")
     politeness: str = f.politeness()
 
@@ -345,6 +373,7 @@ class CivilServant(BasePersona):
     gender: str = f.gender()
     language: str = f.language()
     agency: str = f.text("Government agency or office.")
+    department: str = f.text("Department or service, e.g. housing, taxes.")
     position: str = f.text("Job title.")
     years_of_experience: Number = f.years_of_experience()
     politeness: str = f.politeness()
@@ -372,7 +401,9 @@ class Citizen(BasePersona):
     gender: str = f.gender()
     language: str = f.language()
     occupation: str = f.text("Job or main occupation.")
-    request_type: str = f.text("What they need, e.g. permit, benefits, complaint.")
+    inquiry_topic: str = f.renamed(
+        "inquiry_topic", "request_type", "What they need, e.g. permit, benefits, complaint."
+    )
     issue_description: str = f.text("One or two sentences describing the request.")
     desired_outcome: str = f.text("What they hope to achieve.")
     politeness: str = f.politeness()
@@ -385,8 +416,10 @@ class Chef(BasePersona):
     age: Number = f.age()
     gender: str = f.gender()
     language: str = f.language()
-    restaurant: str = f.text("Restaurant they cook at.")
-    cuisine: str = f.text("Kind of cuisine, e.g. Italian.")
+    restaurant_name: str = f.renamed("restaurant_name", "restaurant", "Restaurant they cook at.")
+    cuisine_specialty: str = f.renamed(
+        "cuisine_specialty", "cuisine", "Kind of cuisine, e.g. Italian."
+    )
     specialty: str = f.text("Signature dishes.")
     years_of_experience: Number = f.years_of_experience()
     politeness: str = f.politeness()
@@ -399,7 +432,7 @@ class Waiter(BasePersona):
     age: Number = f.age()
     gender: str = f.gender()
     language: str = f.language()
-    restaurant: str = f.text("Restaurant they work at.")
+    restaurant_name: str = f.renamed("restaurant_name", "restaurant", "Restaurant they work at.")
     service_style: str = f.text("How they serve, e.g. formal, friendly.")
     years_of_experience: Number = f.years_of_experience()
     politeness: str = f.politeness()
@@ -413,6 +446,7 @@ class RestaurantCustomer(BasePersona):
     gender: str = f.gender()
     language: str = f.language()
     dietary_restrictions: str = f.text("Foods they cannot or will not eat.")
+    dietary_preferences: str = f.text("How they like to eat, e.g. vegetarian, low-carb.")
     preferences: str = f.text("Dishes, flavours or drinks they like.")
     occasion: str = f.text("Why they are dining out, e.g. birthday.")
     issue_description: str = f.text("A problem with the meal or service, if any.")

@@ -44,35 +44,44 @@ CORE = {
     "ExtendedDoctor": _EXTENDED + " specialty years_of_experience certifications work_experience",
 }
 
-# Domain classes: name, age, gender, language, <role fields>, politeness.
+# Domain classes: name, age, gender, language, <role fields>, politeness (the role fields include
+# every field SDialog's class of the same name has).
 DOMAIN_ROLE_FIELDS = {
-    "Nurse": "department years_of_experience shift bedside_manner",
-    "Pharmacist": "pharmacy_name years_of_experience specialty",
-    "Caregiver": "relationship_to_patient care_responsibilities years_of_experience",
-    "Teacher": "subject school grade_level years_of_experience teaching_style",
-    "Student": "school grade_level major learning_style",
-    "AcademicAdvisor": "institution department years_of_experience advising_focus",
+    "Nurse": (
+        "department years_of_experience shift bedside_manner "
+        "specialty empathy_level attentiveness stress_tolerance"
+    ),
+    "Pharmacist": "workplace years_of_experience expertise communication_style",
+    "Caregiver": "relationship care_responsibilities experience_years empathy_level attentiveness",
+    "Teacher": (
+        "subject school grade_level "
+        "years_of_experience teaching_style education_level communication_style"
+    ),
+    "Student": "school grade_level major learning_style interests",
+    "AcademicAdvisor": "institution department years_of_experience specialty",
     "FinancialAdvisor": "company specialty years_of_experience certifications",
-    "Banker": "bank position years_of_experience",
-    "InsuranceAgent": "company insurance_lines years_of_experience",
-    "StoreManager": "store department years_of_experience",
-    "SalesAssociate": "store product_expertise sales_style years_of_experience",
-    "Shopper": "shopping_goal budget preferences issue_description",
-    "HotelReceptionist": "hotel shift years_of_experience",
-    "TravelAgent": "agency specialty years_of_experience",
-    "Tourist": "nationality destination trip_purpose budget issue_description",
+    "Banker": "bank position years_of_experience branch",
+    "InsuranceAgent": "company specialty years_of_experience",
+    "StoreManager": "store_name department years_of_experience",
+    "SalesAssociate": "store_name product_expertise sales_style years_of_experience",
+    "Shopper": "shopping_goal budget preferences issue_description loyalty_status",
+    "HotelReceptionist": "hotel_name shift years_of_experience",
+    "TravelAgent": "agency_name specialty years_of_experience",
+    "Tourist": "nationality destination travel_goal budget issue_description",
     "Lawyer": "firm specialty years_of_experience",
     "Paralegal": "firm specialty years_of_experience",
     "LegalClient": "occupation case_type issue_description desired_outcome",
-    "ITSupportSpecialist": "company specialty certifications years_of_experience",
+    "ITSupportSpecialist": "company expertise_area certifications years_of_experience",
     "HelpdeskTechnician": "company supported_systems years_of_experience",
-    "EndUser": "occupation technical_expertise device issue_description",
-    "CivilServant": "agency position years_of_experience",
+    "EndUser": "occupation technical_expertise device_type issue_description",
+    "CivilServant": "agency department position years_of_experience",
     "SocialWorker": "agency specialty caseload years_of_experience",
-    "Citizen": "occupation request_type issue_description desired_outcome",
-    "Chef": "restaurant cuisine specialty years_of_experience",
-    "Waiter": "restaurant service_style years_of_experience",
-    "RestaurantCustomer": "dietary_restrictions preferences occasion issue_description",
+    "Citizen": "occupation inquiry_topic issue_description desired_outcome",
+    "Chef": "restaurant_name cuisine_specialty specialty years_of_experience",
+    "Waiter": "restaurant_name service_style years_of_experience",
+    "RestaurantCustomer": (
+        "dietary_restrictions dietary_preferences preferences occasion issue_description"
+    ),
 }
 
 EXPECTED = {name: fields.split() for name, fields in CORE.items()}
