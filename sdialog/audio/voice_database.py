@@ -134,10 +134,11 @@ class BaseVoiceDatabase:
         keep_duplicate: bool = False,
         seed: int | None = None,
     ) -> Voice:
-        """The voice closest to ``gender``/``age`` in ``lang`` (unknown language → english with a
-        warning; no voice of that gender → the other gender, as SDialog does). With
-        ``keep_duplicate=False`` a voice is given once until :meth:`reset_used_voices`; ties are
-        broken by ``seed``."""
+        """The voice of ``gender`` closest in ``age`` in ``lang`` (unknown language → english
+        with a warning; no voice of that gender at all → the other gender, as SDialog does).
+        With ``keep_duplicate=False`` a voice is given once until :meth:`reset_used_voices`, and
+        a ValueError says so when that gender's voices are all taken; ties are broken by
+        ``seed``."""
         lang = str(lang or "english").lower()
         if lang not in self._data:
             logger.warning("language %r not in the voice database, using english", lang)
@@ -145,10 +146,19 @@ class BaseVoiceDatabase:
         if lang not in self._data:
             raise ValueError(f"Language {lang} not found in the database")
         wanted_gender, wanted_age = parse_gender(gender or ""), parse_age(age)
+        pool = self._data[lang]
+        if wanted_gender is not None and any(v.gender == wanted_gender for v in pool):
+            pool = [v for v in pool if v.gender == wanted_gender]
+        elif wanted_gender is not None:
+            logger.warning("no %s voice in %s: using the other voices", wanted_gender, lang)
         used = set(self._used_voices.get(lang, [])) if not keep_duplicate else set()
-        free = [v for v in self._data[lang] if v.identifier not in used]
+        free = [v for v in pool if v.identifier not in used]
         if not free:
-            raise ValueError(f"No voice found for this gender, age and language ({lang}): all used")
+            raise ValueError(
+                f"No voice found for this gender, age and language: all {len(pool)} "
+                f"{wanted_gender or ''} voices of {lang} are used (keep_duplicate=False); call "
+                "reset_used_voices() or pass keep_duplicate=True"
+            )
         rng = random.Random(seed)
 
         def cost(v: Voice) -> tuple[float, float]:
