@@ -223,7 +223,10 @@ class _Writer:
             dialog.to_file(self.out / DIALOG_DIR / f"{dialog.id}.json")
 
     def failure(self, spec: DialogSpec, error: Exception) -> None:
-        record = {"id": spec.id, "seed": spec.seed, "error": f"{type(error).__name__}: {error}"}
+        from sdialog.llm.secrets import redact as redact_text
+
+        text = redact_text(f"{type(error).__name__}: {error}")  # provider errors may echo keys
+        record = {"id": spec.id, "seed": spec.seed, "error": text}
         with open(self.out / FAILURES_FILE, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(record) + "\n")
 
@@ -251,6 +254,7 @@ def _write_manifest(
 ) -> None:
     from sdialog import __version__
     from sdialog.llm.base import redact
+    from sdialog.llm.secrets import redact_data
 
     manifest = {
         "sdialog_version": __version__,
@@ -266,4 +270,5 @@ def _write_manifest(
         "finished": len(_finished_ids(out, output)) if finished is None else finished,
         "seconds": None if seconds is None else round(seconds, 2),
     }
+    manifest = redact_data(manifest)  # secrets by value too: a key inside a URL or a header
     atomic_write(out / MANIFEST_FILE, lambda handle: handle.write(json.dumps(manifest, indent=2)))

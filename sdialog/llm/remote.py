@@ -41,7 +41,12 @@ from sdialog.llm.base import (
     per_row,
     run_sync,
 )
-from sdialog.llm.secrets import install_log_redaction, redact, register_secret
+from sdialog.llm.secrets import (
+    install_log_redaction,
+    redact,
+    register_secret,
+    url_credentials,
+)
 from sdialog.llm.structured import (
     parse_structured,
     repair_messages,
@@ -535,8 +540,8 @@ def _secret_values(params: Mapping[str, Any]) -> list[str]:
     for k, v in params.items():
         if isinstance(v, Mapping) and is_secret_name(k):  # extra_headers={"Authorization": ...}
             found.extend(str(x) for x in v.values())
-    if isinstance(params.get("api_base"), str):
-        found.append(params["api_base"])
+    if isinstance(params.get("api_base"), str):  # user:password@ and ?key=... (not the URL)
+        found.extend(url_credentials(params["api_base"]))
     return found
 
 

@@ -200,8 +200,18 @@ def _redact_record(record: logging.LogRecord) -> None:
 
 
 def _parts_of(value: str) -> Iterable[str]:
-    """A value, plus its user, password and query values when it is a URL."""
+    """A value, plus its user, password and key-like query values when it is a URL."""
     yield value
+    yield from url_credentials(value)
+
+
+def url_credentials(value: str) -> Iterable[str]:
+    """The user, password and key-like query values of a URL (nothing for other text).
+
+    Example:
+        >>> list(url_credentials("https://bob:pw-123@host/v1?api-version=2&key=k-42"))
+        ['bob', 'pw-123', 'k-42']
+    """
     if "://" not in value:
         return
     try:
