@@ -224,7 +224,7 @@ class StubServer:
     def chat_requests(self) -> list[RecordedRequest]:
         """The recorded ``POST /v1/chat/completions`` requests, in arrival order."""
         with self._lock:
-            return [r for r in self.requests if r.path.endswith("/chat/completions")]
+            return [r for r in self.requests if r.path.split("?")[0].endswith("/chat/completions")]
 
     # -- request handling (called from handler threads) ---------------------------------------
     def _next_behaviour(self, body: Any = None) -> Behaviour:
@@ -334,7 +334,7 @@ def _make_handler(server: StubServer) -> type[BaseHTTPRequestHandler]:
                     "GET", self.path, {k.lower(): v for k, v in self.headers.items()}, None
                 )
             )
-            if self.path.rstrip("/").endswith("/models"):
+            if self.path.split("?")[0].rstrip("/").endswith("/models"):
                 self._send(
                     200,
                     {
@@ -362,7 +362,7 @@ def _make_handler(server: StubServer) -> type[BaseHTTPRequestHandler]:
             except ValueError:
                 body = {"_unparsed": raw.decode("utf-8", "replace")}
             headers = {k.lower(): v for k, v in self.headers.items()}
-            if not self.path.rstrip("/").endswith("/chat/completions"):
+            if not self.path.split("?")[0].rstrip("/").endswith("/chat/completions"):
                 server._record(RecordedRequest("POST", self.path, headers, body))
                 self._send(
                     404, {"error": {"message": f"no route {self.path}", "type": "not_found"}}

@@ -210,3 +210,25 @@ def test_a_flaky_provider_loses_no_dialog_and_corrupts_no_file(server, transport
         dialog = Dialog.from_file(path)
         assert len(dialog.turns) == 4 and all(t.text for t in dialog.turns)
     assert "sk-fault-KEY" not in "".join(p.read_text() for p in tmp_path.rglob("*") if p.is_file())
+
+
+# -- api_base with credentials or a query string (the direct transport) -----------------------
+def test_api_base_with_user_password_and_query_string(server, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    host = server.url.split("://", 1)[1]
+    base = f"http://bob:pw%40x@{host}/v1?api-version=2024-06-01"
+    completion = backend(server, "openai", api_base=base, api_key=None).complete(USER)
+    assert completion.text == "Hello there"
+    request = server.chat_requests[-1]
+    assert request.path == "/v1/chat/completions?api-version=2024-06-01"
+    assert request.headers["authorization"] == "Basic Ym9iOnB3QHg="  # bob:pw@x
+    with pytest.raises(BackendError, match="user:password@ and an API key"):
+        backend(server, "openai", api_base=base, api_key="sk-also-a-key-123").complete(USER)
+    with pytest.raises(BackendError, match="http"):
+        backend(server, "openai", api_base="localhost:8000/v1").complete(USER)
+
+
+def test_without_any_key_no_authorization_is_sent(server, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    backend(server, "openai", api_key=None).complete(USER)
+    assert "authorization" not in server.chat_requests[-1].headers
