@@ -217,7 +217,17 @@ class AttributeGenerator:
         return out
 
     # -- generation ------------------------------------------------------------------------------
-    def generate(self, n: int = 1, seed: int | None = None) -> Any:
+    def generate(
+        self,
+        n: int = 1,
+        seed: int | None = None,
+        *,
+        temperature: float | None = None,
+        id: str | Sequence[str] | None = None,
+        parent_id: str | None = None,
+        notes: str | None = None,
+        max_attempts: int = 2,
+    ) -> Any:
         """Return one new object (``n == 1``) or a list of ``n``.
 
         Object ``i`` uses seed ``seed + i`` for its rules and its model call, so
@@ -225,9 +235,21 @@ class AttributeGenerator:
         one is drawn from a generator-local ``random.Random`` seeded by
         ``sdialog.config.get_seed()``: a script is reproducible and successive calls differ.
         The seed is recorded in each persona's ``_metadata``.
+
+        ``temperature`` overrides the model's for this call; ``id`` (for ``n > 1``: a list, or
+        a prefix that gets ``-0``, ``-1``, ...), ``parent_id`` and ``notes`` go to each
+        persona's ``_metadata`` (objects without persona metadata ignore them);
+        ``max_attempts`` is how many times the model is asked for objects it failed to fill
+        (each retry with a new seed).
         """
         if not isinstance(n, int) or n < 1:
             raise ValueError(f"n must be a positive integer, got {n!r}")
+        if not isinstance(max_attempts, int) or max_attempts < 1:
+            raise ValueError(f"max_attempts must be a positive integer, got {max_attempts!r}")
+        from sdialog.generators.dialog_generator import _ids
+
+        ids = _ids(id, n)
+        overrides = {} if temperature is None else {"temperature": temperature}
         if seed is None:
             seed = self._next_seed()
         seeds = [seed + i for i in range(n)]
@@ -238,12 +260,14 @@ class AttributeGenerator:
         if wanted:
             backend = self._get_backend()
             model_name = backend.model
-            used = self._fill_with_model(backend, rows, seeds, wanted)
+            used = self._fill_with_model(backend, rows, seeds, wanted, overrides, max_attempts)
         for row in rows:
             self._run_callables(row, late)
         objects = [
             self._build(row, s, u, model_name) for row, s, u in zip(rows, seeds, used, strict=True)
         ]
+        for obj, object_id in zip(objects, ids, strict=True):
+            _set_metadata(obj, id=object_id, parentId=parent_id, notes=notes)
         return objects[0] if n == 1 else objects
 
     def _next_seed(self) -> int:
@@ -360,12 +384,13 @@ class AttributeGenerator:
             return f"a {self.kind} ({self.target_class.__name__})"
         return _inline(first)
 
-    def _call_params(self, backend: Any, n_fields: int) -> dict[str, Any]:
+    def _call_params(
+        self, backend: Any, n_fields: int, overrides: Mapping[str, Any] = {}
+    ) -> dict[str, Any]:
         from sdialog.llm.base import GENERATION_PARAMS
 
-        params = {
-            k: v for k, v in self.llm_kwargs.items() if k in GENERATION_PARAMS and k != "seed"
-        }
+        given = {**self.llm_kwargs, **overrides}
+        params = {k: v for k, v in given.items() if k in GENERATION_PARAMS and k != "seed"}
         if "max_tokens" not in params and "max_tokens" not in getattr(backend, "params", {}):
             # room for every field at its longest (about two characters per token) plus keys
             params["max_tokens"] = 32 + n_fields * (16 + self.max_value_chars // 2)
@@ -377,23 +402,27 @@ class AttributeGenerator:
         rows: list[dict[str, Any]],
         seeds: list[int],
         wanted: Mapping[str, str | None],
+        overrides: Mapping[str, Any] = {},
+        max_attempts: int = 2,
     ) -> list[int]:
-        """Fill ``rows`` in place with one batched call (plus one retry of failed rows).
+        """Fill ``rows`` in place with one batched call (plus retries of failed rows, up to
+        ``max_attempts`` calls in all).
 
         Returns the seed of each row's successful model call.
         """
         from sdialog.llm import StructuredOutputError
 
         schema = self._schema(wanted)
-        params = self._call_params(backend, len(wanted))
+        params = self._call_params(backend, len(wanted), overrides)
         conversations = [self._messages(row, wanted) for row in rows]
         used = list(seeds)
         pending = list(range(len(rows)))
         errors: dict[int, str] = {}
-        for attempt in range(2):
+        for attempt in range(max_attempts):
             if attempt:
                 for i in pending:
-                    used[i] = random.Random(f"{_RETRY_SALT}:{seeds[i]}").randrange(2**31)
+                    salt = _RETRY_SALT if attempt == 1 else f"{_RETRY_SALT}{attempt}"
+                    used[i] = random.Random(f"{salt}:{seeds[i]}").randrange(2**31)
             completions = backend.complete_batch(
                 [conversations[i] for i in pending],
                 schema=schema,
@@ -414,11 +443,19 @@ class AttributeGenerator:
         first = pending[0]
         raise StructuredOutputError(
             f"{backend.model} could not generate {len(pending)} of {len(rows)} "
-            f"{self.target_class.__name__} object(s) (fields: {', '.join(wanted)}), even after "
-            f"one retry with a new seed; first failure (object {first}): {errors[first]}"
+            f"{self.target_class.__name__} object(s) (fields: {', '.join(wanted)}) in "
+            f"{max_attempts} attempt(s), each retry with a new seed; first failure "
+            f"(object {first}): {errors[first]}"
         )
 
     def _build(self, values: dict[str, Any], seed: int, used: int, model: str | None) -> Any:
+        fields = self.target_class.model_fields
+        # a field left empty whose default is None (``field: str = None``) keeps its default
+        values = {
+            k: v
+            for k, v in values.items()
+            if not (v is None and k in fields and not fields[k].is_required())
+        }
         obj = self.target_class.model_validate(values)
         from sdialog.personas.base import BasePersona
 
@@ -428,6 +465,16 @@ class AttributeGenerator:
             if used != seed:
                 meta.llm_seed = used  # kept as an extra metadata key
         return obj
+
+
+def _set_metadata(obj: Any, **values: Any) -> None:
+    """Write the given (non-None) provenance values into a persona's ``_metadata``."""
+    meta = getattr(obj, "_metadata", None)
+    if meta is None:
+        return
+    for key, value in values.items():
+        if value is not None:
+            setattr(meta, key, value)
 
 
 class PersonaGenerator(AttributeGenerator):
@@ -463,7 +510,13 @@ class ContextGenerator(AttributeGenerator):
 
     kind = "conversation context"
 
-    def __init__(self, context_or_class: Any = None, *args: Any, **kwargs: Any):
+    def __init__(
+        self, context_or_class: Any = None, *args: Any, context: Any = None, **kwargs: Any
+    ):
+        if context is not None:  # SDialog's keyword: ContextGenerator(context=ctx)
+            if context_or_class is not None:
+                raise TypeError("give the context positionally or as context=, not both")
+            context_or_class = context
         if context_or_class is None:
             from sdialog.dialog import Context
 

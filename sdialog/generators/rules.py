@@ -3,7 +3,9 @@
 ``"{a-b}"`` (random integer), ``"{txt:path}"`` (random line), ``"{csv:column:path}"`` /
 ``"{tsv:...}"`` (random column value), lists (random choice), callables (called with the other
 fields they name), ``"*"``/``"{llm}"``/``"{llm:instruction}"`` (left to the model) and fixed
-values. See :mod:`sdialog.generators.attributes` for how generators apply them.
+values. Template rules may also be written with double braces (``"{{18-99}}"``,
+``"{{txt:path}}"``), as in SDialog's examples. See :mod:`sdialog.generators.attributes` for how
+generators apply them.
 
 Example:
     >>> import random
@@ -11,6 +13,8 @@ Example:
     33
     >>> parse_rule("name", ["Ana", "Bo"]).draw(random.Random(3))
     'Ana'
+    >>> parse_rule("age", "{{18-80}}") == parse_rule("age", "{18-80}")
+    True
 """
 
 from __future__ import annotations
@@ -65,6 +69,8 @@ def parse_rule(field: str, rule: Any) -> Rule:
     if not isinstance(rule, str):
         return Rule("fixed", rule)
     text = rule.strip()
+    if text.startswith("{{") and text.endswith("}}"):
+        text = text[1:-1]  # SDialog's double-brace spelling of the same rules
     if text in ("*", "{llm}"):
         return Rule("llm")
     if match := _RANGE.match(text):
