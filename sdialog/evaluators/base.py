@@ -125,6 +125,41 @@ class DialogScore:
         return f"{type(self).__name__}({settings})"
 
 
+class CallableScore(DialogScore):
+    """A plain callable ``f(dialog) -> value`` with a ``name`` (SDialog's duck-typed scores) as a
+    :class:`DialogScore`.
+
+    Example:
+        >>> class Turns:
+        ...     name = "turns"
+        ...     def __call__(self, dialog):
+        ...         return len(dialog)
+        >>> from sdialog import Dialog
+        >>> as_score(Turns()).batch([Dialog()])
+        [0]
+    """
+
+    def __init__(self, function: Any, name: str):
+        self.function = function
+        self.name = name  # type: ignore[misc]
+
+    def score(self, dialog: Dialog) -> ScoreValue:
+        return self.function(dialog)
+
+
+def as_score(score: Any) -> DialogScore:
+    """``score`` itself when it is a :class:`DialogScore`; a callable with a ``name`` wrapped
+    in :class:`CallableScore`; otherwise a ``TypeError``."""
+    if isinstance(score, DialogScore):
+        return score
+    name = getattr(score, "name", None)
+    if callable(score) and isinstance(name, str) and name:
+        return CallableScore(score, name)
+    raise TypeError(
+        f"expected a DialogScore or a callable score with a name, got {type(score).__name__}"
+    )
+
+
 def _describe(value: Any) -> Any:
     """A JSON-friendly, deterministic description of a setting."""
     if value is None or isinstance(value, (bool, int, float, str)):

@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from sdialog.evaluators.base import DialogScore
+from sdialog.evaluators.base import DialogScore, as_score
 
 if TYPE_CHECKING:  # pragma: no cover
     from sdialog.dialog import Dialog
@@ -193,8 +193,7 @@ class ScoreEvaluator(DatasetEvaluator):
     ``{name: value}``); subclasses name their statistic in :meth:`stats`."""
 
     def __init__(self, score: DialogScore, name: str | None = None):
-        if not isinstance(score, DialogScore):
-            raise TypeError(f"expected a DialogScore, got {type(score).__name__}")
+        score = as_score(score)  # also any callable with a name (SDialog's duck-typed scores)
         self.score = score
         self.name = name or score.name
 

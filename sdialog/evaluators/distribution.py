@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from sdialog.evaluators.base import DialogScore
+from sdialog.evaluators.base import DialogScore, as_score
 from sdialog.evaluators.dataset import DatasetEvaluator, load_dialogs, to_number
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -51,8 +51,7 @@ class _ScoreDistribution(DatasetEvaluator):
     prefix: ClassVar[str]
 
     def __init__(self, score: DialogScore, reference: Any, name: str | None = None):
-        if not isinstance(score, DialogScore):
-            raise TypeError(f"expected a DialogScore, got {type(score).__name__}")
+        score = as_score(score)  # also any callable with a name
         if reference is None:
             raise ValueError(f"{type(self).__name__} needs reference dialogs")
         import numpy as np
@@ -179,21 +178,36 @@ class KDEDistanceEvaluator(_ScoreDistribution):
         super().__init__(score, reference, name)
 
     def compute(self, items: list[Any]) -> float | dict[str, float]:
-        import numpy as np
-
-        _, (p, q) = kde_on_grid([self.reference_scores, np.array(items)], self.bandwidth)
-        p, q = np.maximum(p, 1e-12), np.maximum(q, 1e-12)
-        p, q = p / p.sum(), q / q.sum()
-        values = {
-            "kl": lambda: _kl(p, q),
-            "js": lambda: 0.5 * _kl(p, (p + q) / 2) + 0.5 * _kl(q, (p + q) / 2),
-            "cs": lambda: max(
-                -math.log(float(p @ q) / math.sqrt(float(p @ p) * float(q @ q))), 0.0
-            ),
-        }
         if self.metric != "all":
-            return values[self.metric]()
-        return {f"{m}-{self.score.name}": values[m]() for m in self.METRICS}
+            return divergence(self.reference_scores, items, self.metric, self.bandwidth)
+        return {
+            f"{m}-{self.score.name}": divergence(self.reference_scores, items, m, self.bandwidth)
+            for m in self.METRICS
+        }
+
+
+def divergence(
+    reference: Any, candidate: Any, metric: str = "kl", bandwidth: float | None = None
+) -> float:
+    """``metric`` ("kl", "js" or "cs", see :class:`KDEDistanceEvaluator`) between the KDEs of
+    two samples of numbers (P: ``reference``, Q: ``candidate``).
+
+    Example:
+        >>> divergence([1, 2, 3], [1, 2, 3]), divergence([1, 2, 3], [7, 8, 9]) > 1
+        (0.0, True)
+    """
+    import numpy as np
+
+    _, (p, q) = kde_on_grid([np.asarray(reference, float), np.asarray(candidate, float)], bandwidth)
+    p, q = np.maximum(p, 1e-12), np.maximum(q, 1e-12)
+    p, q = p / p.sum(), q / q.sum()
+    if metric == "kl":
+        return _kl(p, q)
+    if metric == "js":
+        return 0.5 * _kl(p, (p + q) / 2) + 0.5 * _kl(q, (p + q) / 2)
+    if metric == "cs":
+        return max(-math.log(float(p @ q) / math.sqrt(float(p @ p) * float(q @ q))), 0.0)
+    raise ValueError(f"unknown divergence {metric!r}; expected 'kl', 'js' or 'cs'")
 
 
 class FrechetDistanceEvaluator(_ScoreDistribution):

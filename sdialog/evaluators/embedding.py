@@ -127,8 +127,23 @@ class SentenceTransformerDialogEmbedder:
     """
 
     def __init__(
-        self, model: Any = None, mode: str = "mean", speaker: Speakers = None, batch_size: int = 64
+        self,
+        model: Any = None,
+        mode: str = "mean",
+        speaker: Speakers = None,
+        batch_size: int = 64,
+        *,
+        model_name: Any = None,
+        mean: bool | None = None,
     ):
+        # SDialog's names: model_name= (a model folder here; nothing is downloaded) and
+        # mean=True/False (mode "mean"/"text")
+        if model_name is not None:
+            if model is not None:
+                raise ValueError("give model or model_name, not both")
+            model = model_name
+        if mean is not None:
+            mode = "mean" if mean else "text"
         if mode not in ("mean", "text"):
             raise ValueError(f"unknown mode {mode!r}; expected 'mean' or 'text'")
         self.model, self.mode, self.speaker, self.batch_size = model, mode, speaker, batch_size
@@ -137,10 +152,15 @@ class SentenceTransformerDialogEmbedder:
     def name(self) -> str:
         return f"{_model_name(self.model)}-{self.mode}"
 
-    def embed(self, dialogs: Sequence[Dialog]) -> np.ndarray:
-        """An ``(len(dialogs), d)`` float32 array, one row per dialog."""
+    def embed(self, dialogs: Sequence[Dialog] | Dialog) -> np.ndarray:
+        """An ``(len(dialogs), d)`` float32 array, one row per dialog (for one Dialog, as in
+        SDialog: its ``(d,)`` vector)."""
         import numpy as np
 
+        from sdialog.dialog import Dialog
+
+        if isinstance(dialogs, Dialog):
+            return self.embed([dialogs])[0]
         texts = [[t.text for t in select_turns(d, self.speaker)] for d in dialogs]
         if self.mode == "text":
             joined = ["\n".join(ts) for ts in texts]

@@ -76,6 +76,16 @@ class Judgment(BaseModel):
         """Whether the judgment succeeded."""
         return self.error is None and self.value is not None
 
+    @property
+    def positive(self) -> bool | None:
+        """A yes/no judge's answer (SDialog's ``LLMJudgeYesNoOutput.positive``)."""
+        return self.value if isinstance(self.value, bool) else None
+
+    @property
+    def score(self) -> int | float | None:
+        """A score judge's number (SDialog's ``LLMJudgeScoreOutput.score``)."""
+        return None if isinstance(self.value, bool) else self.value
+
 
 class JudgeInputError(ValueError):
     """A dialog lacks what the judge needs (e.g. a persona for the judged speaker)."""
