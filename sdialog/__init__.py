@@ -28,6 +28,7 @@ _LAZY = {
     "Event": "sdialog.dialog",
     "Context": "sdialog.dialog",
     "Instruction": "sdialog.dialog",
+    "_get_dynamic_version": "sdialog.util",  # SDialog's name; here no git subprocess
 }
 
 __all__ = ["Context", "Dialog", "Event", "Instruction", "Turn", "__version__", "config"]
