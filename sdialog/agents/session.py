@@ -290,7 +290,9 @@ class AgentSession:
 def _event_label(orchestrator: Any) -> str:
     """The agent name of an orchestrator's events (SDialog's ``get_event_label()``)."""
     label = getattr(orchestrator, "get_event_label", None)
-    return label() if callable(label) else getattr(orchestrator, "name", type(orchestrator).__name__)
+    if callable(label):
+        return label()
+    return getattr(orchestrator, "name", type(orchestrator).__name__)
 
 
 def _whole_sentences(text: str) -> str:
