@@ -47,14 +47,21 @@ _LAZY = {
     "export_activations": "sdialog.interpretability.export",
     "load_activations": "sdialog.interpretability.export",
     "HeadScore": "sdialog.interpretability.heads",
+    "SAE": "sdialog.interpretability.sae",
+    "FeatureClamp": "sdialog.interpretability.sae",
+    "train_sae": "sdialog.interpretability.sae_train",
+    "sae_metrics": "sdialog.interpretability.sae_train",
+    "top_tokens": "sdialog.interpretability.sae_train",
     "head_activations": "sdialog.interpretability.heads",
     "rank_heads": "sdialog.interpretability.heads",
     "iti_inspector": "sdialog.interpretability.heads",
 }
 
 __all__ = [
+    "SAE",
     "Direction",
     "DirectionSteerer",
+    "FeatureClamp",
     "FunctionSteerer",
     "HeadScore",
     "Inspector",
@@ -78,8 +85,11 @@ __all__ = [
     "rank_heads",
     "resolve_target",
     "response_features",
+    "sae_metrics",
     "split_heads",
     "steering_effect",
+    "top_tokens",
+    "train_sae",
     "transformer_lens_name",
 ]
 

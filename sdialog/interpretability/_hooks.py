@@ -152,6 +152,7 @@ class GenerationHooks:
         if self.logits:
             top_ids = torch.stack([i for i, _ in self.logits], dim=1).cpu()
             top_p = torch.stack([p for _, p in self.logits], dim=1).cpu()
+        features = {n: sae.encode(acts[n]) for n, sae in inspector.saes.items() if n in acts}
         lengths = self.prompt_lens.tolist()
         out = []
         for b, tokens in enumerate(generated.tolist()):
@@ -167,6 +168,8 @@ class GenerationHooks:
                     },
                     top_k=(top_ids[b, :n], top_p[b, :n]) if self.logits else None,
                     tokenizer=ctx.tokenizer,
+                    saes=inspector.saes,
+                    features=next((f[b, :n].clone() for f in features.values()), None),
                 )
             )
         return out

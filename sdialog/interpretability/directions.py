@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, Literal
 
 from sdialog._progress import ProgressBar
@@ -67,21 +65,17 @@ class Direction:
         return int(self.vector.shape[0])
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write a ``.safetensors`` file (metadata as JSON in its header), atomically."""
-        from safetensors.torch import save_file
+        """Write a ``.safetensors`` file (metadata as JSON in its header), atomically, with the
+        permissions of any other output (the umask's; an existing file's are kept)."""
+        from safetensors.torch import save
 
-        target = Path(path)
-        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-        try:
-            save_file(
-                {"direction": self.vector.contiguous()},
-                os.fspath(tmp),
-                metadata={"sdialog": json.dumps(self.meta, default=str)},
-            )
-            os.replace(tmp, target)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        from sdialog.dialog.io import atomic_write
+
+        data = save(
+            {"direction": self.vector.contiguous()},
+            metadata={"sdialog": json.dumps(self.meta, default=str)},
+        )
+        atomic_write(path, lambda handle: handle.write(data), binary=True)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Direction:

@@ -63,6 +63,16 @@ class Token:
         return self._owner.acts_by_target[nick][self.index]
 
     @property
+    def features(self) -> Any:
+        """SAE feature activations ``[d_sae]`` (inspectors built with ``sae=``)."""
+        return self._owner.features[self.index]
+
+    def top_features(self, n: int = 5) -> list[tuple[int, float]]:
+        """The ``n`` most active SAE features here: ``[(feature, activation), ...]``."""
+        values, index = self.features.float().topk(n)
+        return [(i, v) for i, v in zip(index.tolist(), values.tolist(), strict=True) if v > 0]
+
+    @property
     def top_k(self) -> list[tuple[str, float]] | None:
         """The next-token candidates at this position: ``[(token, probability), ...]``."""
         top = self._owner.top
@@ -83,6 +93,8 @@ class _Sequence:
     acts_by_target: dict[str, Any]
     tokenizer: Any
     top: Any = None
+    saes: Mapping[str, Any] = {}
+    _features: Any = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -105,13 +117,26 @@ class _Sequence:
         acts = self.acts_by_target
         return next(iter(acts.values())) if len(acts) == 1 else dict(acts)
 
+    @property
+    def features(self) -> Any:
+        """``[tokens, d_sae]`` SAE feature activations of the inspector's ``sae=`` target."""
+        if self._features is None:
+            if not self.saes:
+                raise ValueError("no SAE attached: build the inspector with Inspector(..., sae=)")
+            nick, sae = next(iter(self.saes.items()))
+            self._features = sae.encode(self.acts_by_target[nick])
+        return self._features
+
 
 class Response(_Sequence):
     """The generated tokens of one reply and their activations (``inspector[i]``)."""
 
-    def __init__(self, ids, acts, prompt_ids, prompt_acts, top_k, tokenizer):
+    def __init__(
+        self, ids, acts, prompt_ids, prompt_acts, top_k, tokenizer, saes=None, features=None
+    ):
         self.ids, self.acts_by_target, self.top, self.tokenizer = ids, acts, top_k, tokenizer
-        self.prompt = Prompt(prompt_ids, prompt_acts, tokenizer)
+        self.saes, self._features = saes or {}, features
+        self.prompt = Prompt(prompt_ids, prompt_acts, tokenizer, self.saes)
 
     def __repr__(self) -> str:
         return f"Response({len(self)} tokens, {self.text[:40]!r})"
@@ -120,8 +145,9 @@ class Response(_Sequence):
 class Prompt(_Sequence):
     """The prompt side of one reply (``inspector.input[i]``): one activation per prompt token."""
 
-    def __init__(self, ids, acts, tokenizer):
+    def __init__(self, ids, acts, tokenizer, saes=None):
         self.ids, self.acts_by_target, self.tokenizer = ids, acts, tokenizer
+        self.saes = saes or {}
 
     def __repr__(self) -> str:
         return f"Prompt({len(self)} tokens)"
@@ -155,6 +181,8 @@ class Inspector:
         steering_interval: ``(first, last)`` window of the reference SDialog applied to steerers
             without their own ``positions`` (see :class:`~sdialog.interpretability.Interval`).
         inspect_input: hook the *input* of dotted-path and layer targets instead of the output.
+        sae: a sparse autoencoder (:class:`~sdialog.interpretability.SAE`) reading the target
+            (or ``{nick: sae}``): each captured token then has ``.features``/``.top_features``.
         agent: attach to this agent now (:meth:`add_agent`).
         steering_function: a function or list of functions (:meth:`add_steering_function`).
 
@@ -181,6 +209,7 @@ class Inspector:
         inspect_input: bool = False,
         agent: Any = None,
         steering_function: Any = None,
+        sae: Any = None,
     ):
         self.targets: dict[str, int | str] = {} if target is None else _nicknames(target)
         self._spec = target
@@ -191,6 +220,7 @@ class Inspector:
         self._tokenizer: Any = None
         self._next_strength: float | None = None
         self._heads = 0  # attention heads of the model a z / hook_z target was captured on
+        self.saes: dict[str, Any] = _saes(sae, self.targets)
         if top_k is not None and (not isinstance(top_k, int) or top_k < 1):
             raise ValueError(f"Inspector top_k must be a positive int, got {top_k!r}")
         if capture not in (True, False, "pre", "post"):
@@ -433,6 +463,23 @@ def _nicknames(target: Any) -> dict[str, int | str]:
     if isinstance(target, (int, str)) and not isinstance(target, bool):
         return {str(target): target}
     raise TypeError(f"Inspector target must be an int, str, list or dict, got {target!r}")
+
+
+def _saes(sae: Any, targets: Mapping[str, Any]) -> dict[str, Any]:
+    if sae is None:
+        return {}
+    if isinstance(sae, Mapping):
+        unknown = [k for k in sae if k not in targets]
+        if unknown:
+            raise KeyError(f"sae= names {unknown}, not targets of this inspector {list(targets)}")
+        saes = dict(sae)
+    elif len(targets) == 1:
+        saes = {next(iter(targets)): sae}
+    else:
+        raise ValueError("several targets: pass sae={nick: sae} to say which one it reads")
+    if len(saes) > 1:
+        raise ValueError("one SAE per inspector (use one inspector per SAE)")
+    return saes
 
 
 def _listed(value: Any) -> list[Any]:

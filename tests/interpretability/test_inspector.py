@@ -93,7 +93,7 @@ def test_layer_discovery_is_structural(tiny_model):
     with pytest.raises(IndexError, match="out of range"):
         resolve_target(model, 7)
     with pytest.raises(LookupError, match="kind in"):
-        resolve_target(model, "resid_mid:1")
+        resolve_target(model, "resid_middle:1")
 
 
 def test_layer_discovery_on_gpt2_and_neox_shapes():
