@@ -113,7 +113,7 @@ def test_persona_agent_prompt_setter_replaces_the_agent_template(tmp_path, monke
 
 def test_missing_prompt_file_is_a_clear_error(tmp_path):
     sdialog.config.set_persona_agent_prompt(str(tmp_path / "nope.j2"))
-    with pytest.raises(FileNotFoundError, match="nope.j2"):
+    with pytest.raises(FileNotFoundError, match=r"nope\.j2"):
         Agent(name="Ana", model=ScriptedBackend(["x"]))
 
 

@@ -119,7 +119,7 @@ def test_star_missing_copy_says_where_to_get_it(tmp_path):
     from sdialog.datasets import STAR, DatasetNotFoundError
 
     STAR.set_path(tmp_path / "missing")
-    with pytest.raises(DatasetNotFoundError, match="github.com/RasaHQ/STAR"):
+    with pytest.raises(DatasetNotFoundError, match=r"github\.com/RasaHQ/STAR"):
         STAR.get_dialog(1)
 
 
@@ -172,7 +172,8 @@ def test_dataset_comparator_returns_sdialog_results_dict(capsys):
 def test_judge_results_read_as_sdialog_outputs():
     from sdialog.evaluation import LLMJudgeYesNo, LLMJudgeYesNoOutput
 
-    judge = LLMJudgeYesNo("Is it polite? {{ dialog }}", model=ScriptedBackend(['{"answer": "yes"}']))
+    backend = ScriptedBackend(['{"answer": "yes"}'])
+    judge = LLMJudgeYesNo("Is it polite? {{ dialog }}", model=backend)
     result = judge.judge(DIALOGS[0])
     assert result.positive is True and result.score is None
     assert LLMJudgeYesNoOutput(positive=False, reason="no").positive is False
