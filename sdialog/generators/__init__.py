@@ -19,7 +19,7 @@ from sdialog._lazy import lazy_exports
 
 _LAZY = {
     "DialogGenerator": "sdialog.generators.dialog_generator",
-    "PersonaDialogGenerator": "sdialog.generators.dialog_generator",
+    "PersonaDialogGenerator": "sdialog.generators.persona_dialog",
     "PersonaGenerator": "sdialog.generators.attributes",
     "ContextGenerator": "sdialog.generators.attributes",
     "Paraphraser": "sdialog.generators.paraphraser",

@@ -29,7 +29,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, create_model, model_validator
 
 from sdialog.dialog import Dialog, Turn
-from sdialog.llm import Completion, Message, StructuredOutputError, get_backend
+from sdialog.llm import Completion, StructuredOutputError, get_backend
+from sdialog.llm.invoke import ChatMessage
 from sdialog.prompts import render
 
 __all__ = [
@@ -317,33 +318,57 @@ class DialogGenerator:
         self.scenario = scenario
         self.personas = {str(k).strip(): v for k, v in (personas or {}).items()}
         self.speakers = [s.strip() for s in speakers] if speakers else list(self.personas)
-        self.min_turns, self.max_turns = min_turns, max_turns
+        self.min_turns, self.max_turns, self.max_chars = min_turns, max_turns, max_chars
         self.output_format = output_format
         self.schema = output_format or dialog_schema(self.speakers, min_turns, max_turns, max_chars)
         self.llm_kwargs = dict(llm_kwargs)
         self.backend = get_backend(model, **llm_kwargs)
+        self._last: dict[str, Any] = {}  # the per-call overrides of the last generate()
 
     # ------------------------------------------------------------------------------ prompts
+    def _settings(self, **overrides: Any) -> dict[str, Any]:
+        """This generator's settings with a call's overrides (``None`` = not overridden)."""
+        given = {k: v for k, v in {**self._last, **overrides}.items() if v is not None}
+        settings = {
+            "dialogue_details": self.dialogue_details,
+            "context": self.context,
+            "example_dialogs": self.example_dialogs,
+            "scenario": self.scenario,
+            "max_turns": self.max_turns,
+            **given,
+        }
+        examples = settings["example_dialogs"]
+        if isinstance(examples, (str, Dialog)):
+            settings["example_dialogs"] = [examples]
+        return settings
+
     def prompt(self) -> str:
-        """The system prompt: details, speakers, context, scenario, examples and the format."""
+        """The system prompt: details, speakers, context, scenario, examples and the format.
+
+        After a :meth:`generate` call with overrides (``context=``, ``scenario=``, ...) it is
+        the prompt that call used; overrides do not carry over to the next call.
+        """
+        call = self._settings()
         return render(
             "dialog_generator.j2",
-            details=self.dialogue_details.strip(),
+            details=str(call["dialogue_details"]).strip(),
             personas=[(name, persona_prompt(p)) for name, p in self.personas.items()],
             speakers=self.speakers,
-            context=described(self.context),
-            scenario=described(self.scenario),
-            examples=[_example_text(e) for e in self.example_dialogs],
+            context=described(call["context"]),
+            scenario=described(call["scenario"]),
+            examples=[_example_text(e) for e in call["example_dialogs"]],
             default_format=self.output_format is None,
             min_turns=self.min_turns,
-            max_turns=self.max_turns,
+            max_turns=call["max_turns"],
         )
 
-    def messages(self) -> list[Message]:
-        """The chat messages sent to the model for each dialog."""
+    @property
+    def messages(self) -> list[ChatMessage]:
+        """The chat messages sent to the model for each dialog (system prompt, request), as in
+        SDialog readable as dicts and as objects (``gen.messages[0].content``)."""
         return [
-            {"role": "system", "content": self.prompt()},
-            {"role": "user", "content": render("dialog_generator_request.j2")},
+            ChatMessage(role="system", content=self.prompt()),
+            ChatMessage(role="user", content=render("dialog_generator_request.j2")),
         ]
 
     # ---------------------------------------------------------------------------- generation
@@ -354,28 +379,58 @@ class DialogGenerator:
         parent_id: str | None = None,
         notes: str | None = None,
         n: int = 1,
+        *,
+        dialogue_details: str | None = None,
+        context: Any = None,
+        example_dialogs: Sequence[Any] | None = None,
+        scenario: Any = None,
+        max_turns: int | None = None,
+        temperature: float | None = None,
+        max_attempts: int = 2,
     ) -> Dialog | list[Dialog]:
         """Write one dialog (``n=1``) or a list of ``n`` dialogs in one batched backend call.
 
         Dialog ``i`` uses seed ``seed + i``; ``seed`` defaults to the ``seed`` model parameter,
         else :func:`sdialog.config.get_seed`. ``id`` is the dialog id (for ``n > 1``: a list of
         ids, or a prefix that gets ``-0``, ``-1``, ...). A reply that cannot be parsed is asked
-        for once more with seed ``seed + i + RETRY_SEED_OFFSET`` (recorded as the dialog's seed).
+        for again (up to ``max_attempts`` calls in all), the ``k``-th retry with seed
+        ``seed + i + k * RETRY_SEED_OFFSET`` (recorded as the dialog's seed).
+
+        ``dialogue_details``, ``context``, ``example_dialogs``, ``scenario``, ``max_turns`` and
+        ``temperature`` override the generator's own for this call only (as in SDialog).
 
         Raises:
             StructuredOutputError: a dialog still could not be parsed; the message names its index.
         """
         if not isinstance(n, int) or n < 1:
             raise ValueError(f"n must be a positive integer, got {n!r}")
+        if not isinstance(max_attempts, int) or max_attempts < 1:
+            raise ValueError(f"max_attempts must be a positive integer, got {max_attempts!r}")
+        if max_turns is not None and max_turns < self.min_turns:
+            raise ValueError(f"max_turns={max_turns} is below min_turns={self.min_turns}")
+        self._last = {
+            "dialogue_details": dialogue_details,
+            "context": context,
+            "example_dialogs": example_dialogs,
+            "scenario": scenario,
+            "max_turns": max_turns,
+        }
+        call = self._settings()
+        schema = self.schema
+        if self.output_format is None and max_turns is not None:
+            schema = dialog_schema(self.speakers, self.min_turns, max_turns, self.max_chars)
+        params = {} if temperature is None else {"temperature": temperature}
         ids = _ids(id, n)
         base = self._base_seed(seed)
         rows = [_Row(seed=base + i) for i in range(n)]
-        self._complete(rows)
-        failed = [row for row in rows if row.error]
-        if failed:
+        self._complete(rows, schema, params)
+        for _ in range(max_attempts - 1):
+            failed = [row for row in rows if row.error]
+            if not failed:
+                break
             for row in failed:
                 row.seed += RETRY_SEED_OFFSET
-            self._complete(failed)
+            self._complete(failed, schema, params)
         still = [(i, row) for i, row in enumerate(rows) if row.error]
         if still:
             i, row = still[0]
@@ -384,12 +439,12 @@ class DialogGenerator:
                 str(j) for j, _ in still
             )
             raise StructuredOutputError(
-                f"DialogGenerator: {which} of {n} could not be parsed as {self.schema.__name__}, "
-                f"also after a retry; dialog {i} (seed {row.seed}): {row.error}",
+                f"DialogGenerator: {which} of {n} could not be parsed as {schema.__name__} "
+                f"in {max_attempts} attempt(s); dialog {i} (seed {row.seed}): {row.error}",
                 raw=raw,
                 errors=[r.error or "" for _, r in still],
             )
-        dialogs = [self._dialog(row, ids[i], parent_id, notes) for i, row in enumerate(rows)]
+        dialogs = [self._dialog(row, ids[i], parent_id, notes, call) for i, row in enumerate(rows)]
         return dialogs[0] if n == 1 else dialogs
 
     __call__ = generate
@@ -400,11 +455,13 @@ class DialogGenerator:
 
         return resolve_seed(seed, self.llm_kwargs.get("seed"), self.backend.params.get("seed"))
 
-    def _complete(self, rows: list[_Row]) -> None:
-        params = {k: v for k, v in self.llm_kwargs.items() if k != "seed"}
-        messages = self.messages()
+    def _complete(
+        self, rows: list[_Row], schema: type[BaseModel], overrides: Mapping[str, Any]
+    ) -> None:
+        params = {k: v for k, v in {**self.llm_kwargs, **overrides}.items() if k != "seed"}
+        messages = [dict(m) for m in self.messages]
         completions = self.backend.complete_batch(
-            [messages] * len(rows), schema=self.schema, seed=[r.seed for r in rows], **params
+            [messages] * len(rows), schema=schema, seed=[r.seed for r in rows], **params
         )
         for row, completion in zip(rows, completions, strict=True):
             row.completion, row.error = completion, completion.error
@@ -419,7 +476,12 @@ class DialogGenerator:
                 row.error = f"{len(row.turns)} non-empty turns (at least {self.min_turns} needed)"
 
     def _dialog(
-        self, row: _Row, id: str | None, parent_id: str | None, notes: str | None
+        self,
+        row: _Row,
+        id: str | None,
+        parent_id: str | None,
+        notes: str | None,
+        call: Mapping[str, Any],
     ) -> Dialog:
         assert row.completion is not None
         extra: dict[str, Any] = {}
@@ -433,8 +495,8 @@ class DialogGenerator:
             parentId=parent_id,
             complete=True,
             personas={name: persona_json(p) for name, p in self.personas.items()},
-            context=_context_value(self.context),
-            scenario=copy.deepcopy(self.scenario),
+            context=_context_value(call["context"]),
+            scenario=copy.deepcopy(call["scenario"]),
             turns=row.turns or [],
             notes=notes,
             **extra,
@@ -459,96 +521,3 @@ def _ids(id: str | Sequence[str] | None, n: int) -> list[str | None]:
     if len(ids) != n:
         raise ValueError(f"got {len(ids)} ids for n={n} dialogs")
     return ids
-
-
-# ------------------------------------------------------------------------------------------------
-# PersonaDialogGenerator (two personas or two Agents talk) is defined below this line by its owner;
-# it may reuse persona_prompt, persona_json, described and dialog_schema above.
-# ------------------------------------------------------------------------------------------------
-
-
-class PersonaDialogGenerator(DialogGenerator):
-    """A dialog between two personas — or, given two Agents, a real multi-agent simulation.
-
-    With personas (persona objects, dicts or text) one model writes the whole dialog, conditioned
-    on both personas (a :class:`DialogGenerator`). With two :class:`~sdialog.agents.Agent`
-    objects, they talk turn by turn (``persona_a``'s agent opens), batched in lock-step when
-    ``n > 1``.
-
-    Example:
-        >>> from sdialog.agents import Agent
-        >>> from sdialog.llm import ScriptedBackend
-        >>> a = Agent(name="A", model=ScriptedBackend(lambda m: f"a{len(m)}"))
-        >>> b = Agent(name="B", model=ScriptedBackend(lambda m: f"b{len(m)}"))
-        >>> PersonaDialogGenerator(a, b, max_turns=3).generate(seed=1).get_speakers()
-        ['A', 'B']
-    """
-
-    def __init__(
-        self,
-        persona_a: Any,
-        persona_b: Any,
-        speaker_a: str | None = None,
-        speaker_b: str | None = None,
-        context: Any = None,
-        dialogue_details: str = "",
-        model: Any = None,
-        max_turns: int | None = None,
-        **kwargs: Any,
-    ):
-        from sdialog.agents import Agent
-        from sdialog.agents.agent import persona_field
-
-        self.agents: tuple[Agent, Agent] | None = None
-        if isinstance(persona_a, Agent) and isinstance(persona_b, Agent):
-            self.agents = (persona_a, persona_b)
-            self.context = context
-            self.simulation_turns = max_turns or 10
-            return
-        if isinstance(persona_a, Agent) or isinstance(persona_b, Agent):
-            raise TypeError("give two Agents (a simulation) or two personas, not one of each")
-        speaker_a = speaker_a or persona_field(persona_a, "name") or "A"
-        speaker_b = speaker_b or persona_field(persona_b, "name") or "B"
-        if speaker_a == speaker_b:
-            speaker_b = f"{speaker_b} (2)"
-        super().__init__(
-            dialogue_details or f"A conversation between {speaker_a} and {speaker_b}.",
-            context=context,
-            personas={speaker_a: persona_a, speaker_b: persona_b},
-            model=model,
-            max_turns=max_turns,
-            **kwargs,
-        )
-
-    def generate(
-        self,
-        seed: int | None = None,
-        id: str | Sequence[str] | None = None,
-        parent_id: str | None = None,
-        notes: str | None = None,
-        n: int = 1,
-    ) -> Dialog | list[Dialog]:
-        """One dialog (``n=1``) or ``n`` dialogs; see :class:`DialogGenerator.generate`."""
-        if self.agents is None:
-            return super().generate(seed=seed, id=id, parent_id=parent_id, notes=notes, n=n)
-        from sdialog.config import resolve_seed
-        from sdialog.simulation import DialogSpec, simulate_dialogs
-
-        base = resolve_seed(seed)
-        ids = _ids(id, n)
-        specs = [
-            DialogSpec(
-                *self.agents,
-                seed=base + i,
-                max_turns=self.simulation_turns,
-                context=self.context,
-                id=ids[i],
-                parent_id=parent_id,
-                notes=notes,
-            )
-            for i in range(n)
-        ]
-        dialogs = simulate_dialogs(specs)
-        return dialogs[0] if n == 1 else dialogs
-
-    __call__ = generate

@@ -71,7 +71,8 @@ def test_prompt_holds_details_personas_context_scenario_and_examples():
         "between Ana and Ben",
     ):
         assert expected in prompt, expected
-    assert gen.messages() == backend.calls[0]
+    assert gen.messages == backend.calls[0]
+    assert gen.messages[0].content == prompt  # SDialog reads them as objects
 
 
 def test_dialog_records_provenance_personas_context_and_seed():
