@@ -80,6 +80,15 @@ def _shutdown() -> None:
     with contextlib.suppress(Exception):
         asyncio.run_coroutine_threadsafe(cancel_the_rest(), loop).result(timeout=5)
     loop.call_soon_threadsafe(loop.stop)
+    # wait for the loop to stop, then close it: finalizers that run later (weakref.finalize's own
+    # exit hook closes pooled sessions) see a closed loop and schedule nothing that would never
+    # run ("coroutine ... was never awaited", "Task was destroyed but it is pending")
+    thread = _thread
+    if thread is not None and thread is not threading.current_thread():
+        thread.join(timeout=5)
+        if not loop.is_running():
+            with contextlib.suppress(Exception):
+                loop.close()
 
 
 def on_shared_loop() -> bool:
@@ -97,6 +106,7 @@ def close_soon(closers: list[Any]) -> None:
     garbage collection that happened there; used by finalizers, also at interpreter exit.
     """
     loop = _loop
+    closers = [c for c in closers if not getattr(c, "closed", False)]
     if not closers or loop is None or loop.is_closed() or not loop.is_running():
         return
 

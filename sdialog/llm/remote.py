@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from sdialog.llm._loop import close_soon, on_shared_loop, track
+from sdialog.llm._loop import close_soon, on_shared_loop, shared_loop, track
 from sdialog.llm.base import (
     Backend,
     BackendError,
@@ -153,11 +153,17 @@ class RemoteBackend(Backend):
         tools: Sequence[Mapping[str, Any]] | None,
         **params: Any,
     ) -> list[Completion]:
-        if params.pop("hooks", None):
+        if params.get("hooks"):
             raise UnsupportedFeatureError(
                 "hooks need a local model; remote models cannot be hooked"
             )
-        params = {_ALIASES.get(k, k): v for k, v in params.items()}
+        params = {_ALIASES.get(k, k): v for k, v in params.items() if k != "hooks"}
+        if not on_shared_loop() and not self.uses_openai_transport(self.effective_params(**params)):
+            # litellm binds its logging worker task to the first loop it runs on and orphans it
+            # when the loop changes ("Task was destroyed but it is pending" at a later garbage
+            # collection): litellm calls from the caller's own loop run on the shared loop too
+            batch = self._acomplete_batch(conversations, schema=schema, tools=tools, **params)
+            return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(batch, shared_loop()))
         seeds = per_row(params.pop("seed", None), len(conversations), "seed")
         semaphore = asyncio.Semaphore(self.max_concurrency)
         rng = random.Random(0)
