@@ -84,6 +84,7 @@ def generate_corpus(
     resume: bool = False,
     output: Literal["json", "jsonl"] = "json",
     progress: bool = True,
+    force: bool = False,
 ) -> CorpusResult:
     """Simulate ``n`` dialogs of ``scenario`` into ``out_dir``.
 
@@ -97,13 +98,23 @@ def generate_corpus(
         resume: skip dialogs already written in ``out_dir`` (otherwise an existing corpus there
             is an error, never silently overwritten).
         output: one JSON file per dialog under ``dialogs/``, or one ``dialogs.jsonl``.
+        force: resume even if the scenario, model or parameters differ from the recipe recorded
+            in ``manifest.json`` (otherwise :class:`~sdialog.corpus_layout.RecipeMismatchError`
+            lists what changed).
+
+    Nothing is written before the scenario resolves (persona classes, orchestrators, tools) and
+    the folder is checked (see :func:`sdialog.corpus_layout.check_folder`).
     """
+    from sdialog.corpus_layout import check_folder, recipe
+
     if not isinstance(scenario, Scenario):
         scenario = Scenario.from_file(scenario)
+    scenario.check()
     if n < 1 or batch_size < 1:
         raise ValueError("n and batch_size must be >= 1")
     k, total_shards = shard if isinstance(shard, tuple) else parse_shard(shard)
     out = Path(out_dir)
+    check_folder(out, recipe(scenario, model, params, output), output, resume, force)
     out.mkdir(parents=True, exist_ok=True)
     done = _finished_ids(out, output)
     if done and not resume:
@@ -220,7 +231,9 @@ class _Writer:
                 handle.flush()
                 os.fsync(handle.fileno())
         else:
-            dialog.to_file(self.out / DIALOG_DIR / f"{dialog.id}.json")
+            from sdialog.corpus_layout import safe_path
+
+            dialog.to_file(safe_path(self.out / DIALOG_DIR, f"{dialog.id}.json"))
 
     def failure(self, spec: DialogSpec, error: Exception) -> None:
         from sdialog.llm.secrets import redact as redact_text
@@ -253,9 +266,11 @@ def _write_manifest(
     finished: int | None = None,
 ) -> None:
     from sdialog import __version__
+    from sdialog.corpus_layout import fingerprint, recipe
     from sdialog.llm.base import redact
     from sdialog.llm.secrets import redact_data
 
+    run_recipe = recipe(scenario, model, params, output)
     manifest = {
         "sdialog_version": __version__,
         "scenario": scenario.name,
@@ -269,6 +284,8 @@ def _write_manifest(
         "status": status,
         "finished": len(_finished_ids(out, output)) if finished is None else finished,
         "seconds": None if seconds is None else round(seconds, 2),
+        "recipe_fingerprint": fingerprint(run_recipe),
+        "recipe": run_recipe,  # what --resume checks against (sdialog.corpus_layout)
     }
     manifest = redact_data(manifest)  # secrets by value too: a key inside a URL or a header
     atomic_write(out / MANIFEST_FILE, lambda handle: handle.write(json.dumps(manifest, indent=2)))

@@ -28,6 +28,10 @@ def generate(
     concurrency: Annotated[int, typer.Option(help="Dialogs simulated together (batch size).")] = 32,
     shard: Annotated[str | None, typer.Option(help="Make shard k/N of the run, e.g. 2/4.")] = None,
     resume: Annotated[bool, typer.Option(help="Skip dialogs already written in --out.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(help="With --resume: continue even if the scenario, model or params changed."),
+    ] = False,
     jsonl: Annotated[
         bool, typer.Option(help="Write one dialogs.jsonl instead of JSON files.")
     ] = False,
@@ -61,6 +65,7 @@ def generate(
             shard=shard,
             resume=resume,
             output="jsonl" if jsonl else "json",
+            force=force,
         )
     except (ValueError, FileExistsError, FileNotFoundError) as exc:
         typer.secho(f"error: {exc}", fg="red", err=True)

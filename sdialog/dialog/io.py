@@ -97,18 +97,21 @@ def _read_text(path: Any) -> str:
         ) from None
 
 
-def atomic_write(path: Any, write: Callable[[Any], None]) -> None:
-    """Call ``write(text_file)`` on a temporary file next to ``path``, then move it into place.
+def atomic_write(path: Any, write: Callable[[Any], None], binary: bool = False) -> None:
+    """Call ``write(text_file)`` (a binary file when ``binary``) on a temporary file next to
+    ``path``, then move it into place.
 
     If ``write`` raises, ``path`` is left as it was. Parent folders are created. An existing
-    file's permissions are kept; a new file gets the default permissions (umask).
+    file's permissions are kept; a new file gets the default permissions (``0o666`` less the
+    umask, like any file the user creates).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with open(fd, "w", encoding="utf-8", newline="") as handle:
+        options = {} if binary else {"encoding": "utf-8", "newline": ""}
+        with open(fd, "wb" if binary else "w", **options) as handle:
             try:
                 write(handle)
             except UnicodeEncodeError as err:
@@ -445,14 +448,8 @@ def _any_case(pattern: str) -> str:
     return "".join(out)
 
 
-def load_folder(
-    cls: type[Dialog], folder: Any, pattern: str = "*.json", **kwargs: Any
-) -> list[Dialog]:
-    """Load every matching file in natural, OS-independent filename order.
-
-    ``pattern`` matches case-insensitively (``*.json`` finds ``D3.JSON``); hidden files and
-    folders (names starting with ``.``) are skipped.
-    """
+def folder_files(folder: Any, pattern: str = "*.json") -> list[Path]:
+    """The files ``Dialog.from_folder`` reads, in its order (see :func:`load_folder`)."""
     root = Path(folder)
     if not root.is_dir():
         raise FileNotFoundError(f"no such dialog folder: {root}")
@@ -462,8 +459,19 @@ def load_folder(
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
     ]
     files.sort(key=lambda p: _natural_key(p.relative_to(root).as_posix()))
+    return files
+
+
+def load_folder(
+    cls: type[Dialog], folder: Any, pattern: str = "*.json", **kwargs: Any
+) -> list[Dialog]:
+    """Load every matching file in natural, OS-independent filename order.
+
+    ``pattern`` matches case-insensitively (``*.json`` finds ``D3.JSON``); hidden files and
+    folders (names starting with ``.``) are skipped.
+    """
     dialogs: list[Dialog] = []
-    for file in files:
+    for file in folder_files(folder, pattern):
         loaded = load_file(cls, file, **kwargs)
         dialogs.extend(loaded if isinstance(loaded, list) else [loaded])
     return dialogs

@@ -56,6 +56,10 @@ def load_dialogs(source: Any) -> list[Dialog]:
     filename order) or a file (``Dialog.from_file``: json, jsonl, txt, csv, tsv). A string is
     always a path, never iterated.
 
+    A corpus folder written by ``sdialog generate`` (it has a ``manifest.json``) gives the dialogs
+    of its ``dialogs/`` folder or ``dialogs.jsonl``. In a plain folder, a JSON object that is not
+    a dialog (no ``turns`` nor ``events`` key, e.g. a settings file) is skipped with a warning.
+
     Example:
         >>> import tempfile
         >>> from sdialog import Dialog
@@ -72,7 +76,10 @@ def load_dialogs(source: Any) -> list[Dialog]:
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if path.is_dir():
-            return Dialog.from_folder(path, "*.json") + Dialog.from_folder(path, "*.jsonl")
+            from sdialog.corpus_layout import find_corpus
+
+            corpus = find_corpus(path)
+            return load_dialogs(corpus) if corpus is not None else _load_folder(path)
         if path.is_file():
             loaded = Dialog.from_file(path)
             return loaded if isinstance(loaded, list) else [loaded]
@@ -86,6 +93,25 @@ def load_dialogs(source: Any) -> list[Dialog]:
     raise TypeError(
         f"expected a list of dialogs, a folder or a file path; got {type(source).__name__}"
     )
+
+
+def _load_folder(folder: Path) -> list[Dialog]:
+    import warnings
+
+    from sdialog.dialog import Dialog
+    from sdialog.dialog.io import folder_files
+
+    dialogs: list[Dialog] = []
+    for file in folder_files(folder, "*.json") + folder_files(folder, "*.jsonl"):
+        loaded = Dialog.from_file(file)
+        for dialog in loaded if isinstance(loaded, list) else [loaded]:
+            if {"turns", "events"} & dialog.model_fields_set:
+                dialogs.append(dialog)
+            else:
+                warnings.warn(
+                    f"{file}: skipped, not a dialog (no 'turns' or 'events')", stacklevel=3
+                )
+    return dialogs
 
 
 def save_text(text: str, path: str | os.PathLike[str] | None) -> str:
