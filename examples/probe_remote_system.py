@@ -4,9 +4,12 @@
    behind any OpenAI-compatible endpoint — vLLM, TGI, `sdialog serve`, a gateway).
 2. Persona-driven customers (on the embedded model, or scripted with --dry-run) talk to it
    through `Agent(model="openai:<name>", openai_api_base=..., openai_api_key=...)`.
-3. The dialogs are saved as JSON and summarised (turns, completion rate).
+3. The dialogs are saved as JSON (``dialog_000.json``, ...) in their own folder and summarised
+   (turns, completion rate). That folder is not a ``sdialog generate`` corpus: the script refuses
+   a folder holding one (its ``manifest.json``), and ``sdialog generate`` refuses a folder holding
+   these loose files, so the two layouts never mix.
 
-    python examples/probe_remote_system.py --n 8 --out output/probe
+    python examples/probe_remote_system.py --n 8 --out output/probe-remote
     python examples/probe_remote_system.py --dry-run          # scripted, instant
     python examples/probe_remote_system.py --base-url http://host:8000/v1 --model my-bot
 """
@@ -18,6 +21,7 @@ import os
 from pathlib import Path
 
 from sdialog.agents import END_MARKER, Agent
+from sdialog.corpus_layout import find_corpus
 from sdialog.llm import ScriptedBackend
 from sdialog.personas import Customer, SupportAgent
 from sdialog.server import Server
@@ -67,11 +71,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=6, help="simulated customers")
     parser.add_argument("--max-turns", type=int, default=8)
-    parser.add_argument("--out", type=Path, default=Path("output/probe"))
+    parser.add_argument("--out", type=Path, default=Path("output/probe-remote"))
     parser.add_argument("--base-url", help="OpenAI-compatible base URL of a deployed system")
     parser.add_argument("--model", default="Support", help="its model name")
     parser.add_argument("--dry-run", action="store_true", help="scripted models, no LLM")
     args = parser.parse_args()
+    if find_corpus(args.out) is not None:
+        parser.error(f"{args.out} holds a corpus written by `sdialog generate`; use another --out")
 
     server = None
     base_url = args.base_url

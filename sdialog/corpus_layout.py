@@ -106,12 +106,21 @@ def fingerprint(data: Any) -> str:
 def check_folder(
     out: Path, run_recipe: dict[str, Any], output: str, resume: bool, force: bool = False
 ) -> None:
-    """Refuse a run that would mix things in ``out``: the other output layout (JSON files and
-    a JSONL file would hold the corpus twice), or, with ``resume``, another recipe than the one
-    in ``manifest.json`` (unless ``force``). Writes nothing.
+    """Refuse a run that would mix things in ``out``: loose JSON files of another kind (e.g. the
+    ``dialog_000.json`` of ``examples/probe_remote_system.py``), the other output layout (JSON
+    files and a JSONL file would hold the corpus twice), or, with ``resume``, another recipe than
+    the one in ``manifest.json`` (unless ``force``). Writes nothing.
     """
     from sdialog.corpus import DIALOG_DIR, JSONL_FILE, MANIFEST_FILE
 
+    loose = sorted(p.name for p in out.glob("*.json") if p.name != MANIFEST_FILE)
+    if loose:
+        names = ", ".join(loose[:3]) + (", ..." if len(loose) > 3 else "")
+        raise FileExistsError(
+            f"{out} holds other JSON files ({names})"
+            f"; a corpus goes in a folder of its own ({MANIFEST_FILE}, {DIALOG_DIR}/ or "
+            f"{JSONL_FILE}): choose another output folder"
+        )
     jsonl = out / JSONL_FILE
     has_jsonl = jsonl.is_file() and jsonl.stat().st_size > 0
     has_json = any((out / DIALOG_DIR).glob("*.json")) if (out / DIALOG_DIR).is_dir() else False

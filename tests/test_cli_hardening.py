@@ -215,3 +215,22 @@ def test_direction_file_follows_the_umask_and_bad_layer_is_one_line(
     assert stat.S_IMODE(out.stat().st_mode) == 0o644
     line = one_error_line(run(*args, "--layer", "no.such.module"))
     assert "no.such.module" in line
+
+
+# ---------------------------------------------------- item 20: probe example vs generate
+def test_probe_example_and_generate_never_share_a_folder(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "probe_remote_system.py"
+    assert 'default=Path("output/probe-remote")' in example.read_text()  # not generate's folder
+    loose = tmp_path / "probe"
+    Dialog(id="x").to_file(loose / "dialog_000.json")
+    with pytest.raises(FileExistsError, match=r"other JSON files \(dialog_000\.json\)"):
+        generate_corpus(Scenario.model_validate(BASE), n=1, out_dir=loose, progress=False)
+    corpus = tmp_path / "corpus"
+    generate_corpus(Scenario.model_validate(BASE), n=1, out_dir=corpus, progress=False)
+    command = [sys.executable, str(example), "--dry-run", "--n", "1", "--out", str(corpus)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "holds a corpus written by `sdialog generate`" in done.stderr
+    assert sorted(p.name for p in corpus.iterdir()) == ["dialogs", "manifest.json"]
