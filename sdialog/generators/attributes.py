@@ -114,6 +114,7 @@ class AttributeGenerator:
         model: a model string or backend (default: ``sdialog.config``'s model), loaded only
             when a field needs it.
         max_value_chars: longest string the model may write for one field.
+        extra_instructions: more instructions for the model (added to its system message).
         **llm_kwargs: backend parameters (``temperature``, ``max_tokens``, ``api_key``, ...).
     """
 
@@ -129,8 +130,10 @@ class AttributeGenerator:
         model: Any = None,
         *,
         max_value_chars: int = MAX_VALUE_CHARS,
+        extra_instructions: str = "",
         **llm_kwargs: Any,
     ):
+        self.extra_instructions = extra_instructions
         if isinstance(target, BaseModel):
             self.target_class: type[BaseModel] = type(target)
             self._template = target.model_dump()
@@ -371,10 +374,23 @@ class AttributeGenerator:
             fields=fields,
             possessive=self.possessive,
         )
-        return [
-            {"role": "system", "content": render("attributes_system.j2", kind=self.kind)},
-            {"role": "user", "content": request},
-        ]
+        system = render("attributes_system.j2", kind=self.kind)
+        if self.extra_instructions.strip():
+            system = f"{system}\n\nAdditional instructions: {self.extra_instructions.strip()}"
+        return [{"role": "system", "content": system}, {"role": "user", "content": request}]
+
+    def prompt(self) -> str:
+        """The prompt the model gets (system message, blank line, request) for the fields it
+        would fill now, given the fixed values known before any rule is drawn.
+
+        Example:
+            >>> from sdialog.personas import Doctor
+            >>> gen = PersonaGenerator(Doctor(name="Dr. Lee"), ["specialty"])
+            >>> "Name: Dr. Lee" in gen.prompt() and "specialty" in gen.prompt()
+            True
+        """
+        messages = self._messages(self._template, self._model_fields())
+        return "\n\n".join(m["content"] for m in messages)
 
     def _subject(self) -> str:
         """What to invent, from the first sentence of the class docstring."""

@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -45,6 +46,14 @@ DEFAULT_INSTRUCTIONS = (
     "its language and every fact it mentions."
 )
 """The paraphrasing instructions used when none are given."""
+
+
+def _targets(target_speaker: str | Sequence[str] | None) -> set[str] | None:
+    """The speakers to paraphrase, case-folded (``None``: every speaker)."""
+    if target_speaker is None:
+        return None
+    names = [target_speaker] if isinstance(target_speaker, str) else list(target_speaker)
+    return {str(name).casefold() for name in names}
 
 
 class TurnParaphrase(BaseModel):
@@ -120,8 +129,8 @@ class Paraphraser:
 
     Args:
         extra_instructions: how to rewrite (default :data:`DEFAULT_INSTRUCTIONS`).
-        target_speaker: rewrite only this speaker's turns (a name or a list of names); all turns
-            when ``None``.
+        target_speaker: rewrite only this speaker's turns (a name or a list of names, matched
+            ignoring case); all turns when ``None``.
         turn_by_turn: one request per turn instead of one per dialog.
         model: a model string or a backend (default: the configured model).
         context_turns: in turn-by-turn prompts, show only this many turns before and after the
@@ -151,21 +160,31 @@ class Paraphraser:
         self.max_chars = max_chars
         self.llm_kwargs = dict(llm_kwargs)
         self.backend = get_backend(model, **llm_kwargs)
-        if target_speaker is None:
-            self._targets: set[str] | None = None
-        elif isinstance(target_speaker, str):
-            self._targets = {target_speaker}
-        else:
-            self._targets = set(target_speaker)
+        self._targets = _targets(target_speaker)
 
-    def __call__(self, dialog: Dialog, seed: int | None = None) -> Dialog:
-        """Return a paraphrased lineage clone of ``dialog`` (see :meth:`paraphrase_batch`)."""
+    def __call__(
+        self,
+        dialog: Dialog,
+        target_speaker: str | Sequence[str] | None = None,
+        raise_on_validation_failure: bool = True,
+        seed: int | None = None,
+    ) -> Dialog:
+        """Return a paraphrased lineage clone of ``dialog`` (see :meth:`paraphrase_batch`).
+
+        ``target_speaker`` overrides the paraphraser's own for this call. The clone always has
+        the dialog's turns and speakers (a reply with the wrong number of turns falls back to
+        turn by turn), so ``raise_on_validation_failure`` (SDialog's) has nothing to raise on.
+        """
         if not isinstance(dialog, Dialog):
             raise TypeError(
                 f"expected a Dialog, got {type(dialog).__name__} "
                 "(use paraphrase_batch for several dialogs)"
             )
-        return self.paraphrase_batch([dialog], seed=seed)[0]
+        if target_speaker is None:
+            return self.paraphrase_batch([dialog], seed=seed)[0]
+        once = copy.copy(self)
+        once._targets = _targets(target_speaker)
+        return once.paraphrase_batch([dialog], seed=seed)[0]
 
     def paraphrase_batch(self, dialogs: Iterable[Dialog], seed: int | None = None) -> list[Dialog]:
         """Paraphrase many dialogs with batched calls; results are in input order.
@@ -195,6 +214,17 @@ class Paraphraser:
     def system_prompt(self) -> str:
         """The system message of every paraphrasing request."""
         return render("paraphrase_system.j2", instructions=self.extra_instructions.strip())
+
+    def prompt(self) -> str:
+        """SDialog's name for the prompt shown to the model: the system message (the request
+        for a given dialog is :meth:`dialog_messages` / :meth:`turn_messages`).
+
+        Example:
+            >>> from sdialog.llm import ScriptedBackend
+            >>> "Keep it short." in Paraphraser("Keep it short.", model=ScriptedBackend()).prompt()
+            True
+        """
+        return self.system_prompt()
 
     def dialog_messages(self, dialog: Dialog) -> list[Message]:
         """The messages asking for all targeted turns of ``dialog`` at once."""
@@ -241,7 +271,8 @@ class Paraphraser:
         return [
             i
             for i, turn in enumerate(dialog)
-            if self._targets is None or turn.speaker in self._targets
+            if self._targets is None
+            or (turn.speaker is not None and turn.speaker.casefold() in self._targets)
         ]
 
     def _params(self) -> dict[str, Any]:
