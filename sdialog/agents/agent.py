@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sdialog.agents.compat import SDialogAgentAPI, attach
-from sdialog.agents.session import END_MARKER, AgentSession
+from sdialog.agents.session import END_MARKER, AgentSession, derive_seed
 from sdialog.agents.tools import ToolBox
 from sdialog.dialog import Dialog, Event
 from sdialog.llm.base import GENERATION_PARAMS, Backend, Message
@@ -103,20 +103,27 @@ class Agent(SDialogAgentAPI):
         self.backend: Backend = get_backend(model, **connection)
         self.inspectors: list[Any] = _as_inspector_list(inspectors, self.backend)
         self._session = AgentSession(self, seed=self._default_seed())
+        self._dialogs_started = 0  # dialog_with calls without a seed (each gets its own)
 
     # -- prompts -------------------------------------------------------------------------------
-    def system_prompt_for(self, other_name: str = "the user") -> str:
-        """The system prompt this agent uses when talking with ``other_name``."""
+    def system_prompt_for(self, other_name: str = "the user", other: Agent | None = None) -> str:
+        """The system prompt this agent uses when talking with ``other_name`` (the speaker label
+        of ``other``, the other agent, when it is given: its name and role go in the prompt)."""
         if self.system_prompt is not None:
             return self.system_prompt
         from sdialog.prompts import render
 
+        name, role = speaker_identity(self.persona, self.name)
+        other_text = other_name
+        if other is not None:
+            other_text = ", ".join(filter(None, speaker_identity(other.persona, other_name)))
         return render(
             "agent_system.j2",
             # the persona's own name in the prompt; the speaker label may be a role ("Customer")
-            name=persona_field(self.persona, "name") or self.name,
-            role=persona_field(self.persona, "role"),
+            name=name,
+            role=role,
             other_name=other_name,
+            other=other_text,
             persona=_describe(self.persona, skip=("name", "role")),
             context=_describe(self.context),
             dialogue_details=self.dialogue_details,
@@ -174,10 +181,12 @@ class Agent(SDialogAgentAPI):
         the conversation)."""
         self._session.add_instruction(instruction, persist)
 
-    def session(self, seed: int, other_name: str, name: str | None = None) -> AgentSession:
+    def session(
+        self, seed: int, other_name: str, name: str | None = None, other: Agent | None = None
+    ) -> AgentSession:
         """A fresh per-dialog session (used by the simulation engine); ``name`` is the speaker
-        label in that dialog (default: the agent's name)."""
-        return AgentSession(self, seed=seed, other_name=other_name, name=name)
+        label in that dialog (default: the agent's name), ``other`` the agent it talks with."""
+        return AgentSession(self, seed=seed, other_name=other_name, name=name, other=other)
 
     def _default_seed(self) -> int:
         from sdialog import config
@@ -218,6 +227,9 @@ class Agent(SDialogAgentAPI):
     ) -> Dialog:
         """Hold a conversation with ``other`` (this agent speaks first) and return the Dialog.
 
+        Without ``seed``, the first dialog uses the agent's seed (its ``seed`` parameter, else
+        ``sdialog.config.get_seed()``) and each later one a seed derived from it, so a script
+        is reproducible and its dialogs differ.
         ``max_turns`` is exact: the dialog has at most that many turns; ``dialog.complete`` is
         True when an agent ended it, False when ``max_turns`` cut it. ``context`` and
         ``example_dialogs``, when given, are what both agents are told for this dialog (as in
@@ -232,10 +244,15 @@ class Agent(SDialogAgentAPI):
                 agent.context = context if context is not None else agent.context
                 if example_dialogs is not None:
                     agent.example_dialogs = list(example_dialogs)
+        if seed is None:  # reproducible, yet successive dialogs differ (not the same seed again)
+            seed = self._default_seed()
+            if self._dialogs_started:
+                seed = derive_seed(seed, "dialog", self._dialogs_started)
+        self._dialogs_started += 1
         spec = DialogSpec(
             first=first,
             second=second,
-            seed=self._default_seed() if seed is None else seed,
+            seed=seed,
             max_turns=max_turns,
             context=context,
             scenario=scenario,
@@ -332,6 +349,23 @@ def _as_inspector_list(value: Any, backend: Backend) -> list[Any]:
             f"this agent uses {backend.model!r} ({backend.kind})"
         )
     return items
+
+
+def speaker_identity(persona: Any, label: str) -> tuple[str, str | None]:
+    """``(name, role)`` of a speaker for a prompt: the persona's name and role; a speaker label
+    that is not the name is the role ("Patient" for Noah: "the patient").
+
+    Example:
+        >>> speaker_identity({"name": "Noah", "age": 66}, "Patient")
+        ('Noah', 'the patient')
+        >>> speaker_identity({"name": "Sam", "role": "support agent"}, "Agent")
+        ('Sam', 'support agent')
+    """
+    name = persona_field(persona, "name") or label
+    role = persona_field(persona, "role")
+    if not role and label and label != name:
+        role = f"the {label.lower()}" if label.replace(" ", "").isalpha() else label
+    return str(name), role
 
 
 def persona_field(persona: Any, field: str) -> Any:

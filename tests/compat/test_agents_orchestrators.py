@@ -153,3 +153,12 @@ def test_inspectors_add_and_clear(tiny_model):
     assert len(inspector) == 1
     with pytest.raises(ValueError, match="local model"):
         Agent(name="Remote", model="scripted:x").add_inspectors(inspector)
+
+
+def test_successive_dialogs_without_a_seed_differ_and_replay():
+    def seeds():
+        ana, ben = echo_agent("Ana", first_utterance="Hi"), echo_agent("Ben")
+        return [ana.dialog_with(ben, max_turns=2).seed for _ in range(3)]
+
+    first = seeds()
+    assert len(set(first)) == 3 and first == seeds()
