@@ -159,7 +159,11 @@ class AgentSession:
         self.pending_instructions.clear()
         self.memory.extend(scratch)
         self.say(text)
-        events.append(Event(agent=self.name, action="utter", content=text))
+        # interpretability monitors' per-reply scores (local models) travel on the utter event
+        notes = getattr(completion, "annotations", None)
+        monitors = notes.get("monitors") if isinstance(notes, dict) else None
+        extra = {"monitors": monitors} if isinstance(monitors, dict) and monitors else {}
+        events.append(Event(agent=self.name, action="utter", content=text, **extra))
         return TurnOutcome(text=text, events=events, finished=finished and agent.can_finish)
 
     def _tool_loop(

@@ -35,6 +35,8 @@ class GenerationHooks:
         self.logits: list[tuple[Any, Any]] = []
         self.step = -1
         self.positions: Any = None
+        # monitors need the activations even when the inspector stores nothing
+        self.record = inspector.capture or ("post" if inspector.monitors else None)
 
     # -- hooks ---------------------------------------------------------------------------------
     def __enter__(self) -> GenerationHooks:
@@ -52,7 +54,7 @@ class GenerationHooks:
             self.handles.append(ctx.model.register_forward_pre_hook(self._on_forward))
             for nick, target in targets.items():
                 steerers = [s for s in inspector.steerers if s.target in (None, nick)]
-                if not steerers and not inspector.capture:
+                if not steerers and not self.record:
                     continue
                 self.steps[nick] = []
                 if target.kind == "output":
@@ -89,8 +91,8 @@ class GenerationHooks:
                 keep = position_mask(spec, self.positions, self.prompt_lens)
                 edited = torch.where(keep[..., None], edited, hidden)
             hidden = edited
-        if self.inspector.capture:
-            kept = original if self.inspector.capture == "pre" else hidden
+        if self.record:
+            kept = original if self.record == "pre" else hidden
             self.steps[nick].append(kept.detach())
         return hidden
 
@@ -121,10 +123,18 @@ class GenerationHooks:
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
         self._remove()
         ctx = self.context
-        if exc_type is not None or not self.inspector.capture or ctx.sequences is None:
+        if exc_type is not None or not self.record or ctx.sequences is None:
             self.inspector._abandon(ctx.call_id)
             return False
-        self.inspector._deliver(ctx.call_id, ctx.call_size, ctx.rows, self._responses())
+        responses = self._responses()
+        for b, response in enumerate(responses):
+            scores = {m.name: m.summary(response) for m in self.inspector.monitors}
+            if scores:
+                response.monitors = scores
+                if b < len(ctx.annotations):
+                    ctx.annotations[b].setdefault("monitors", {}).update(scores)
+        if self.inspector.capture:
+            self.inspector._deliver(ctx.call_id, ctx.call_size, ctx.rows, responses)
         self.steps.clear()
         return False
 

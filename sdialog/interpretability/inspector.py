@@ -136,6 +136,7 @@ class Response(_Sequence):
     ):
         self.ids, self.acts_by_target, self.top, self.tokenizer = ids, acts, top_k, tokenizer
         self.saes, self._features = saes or {}, features
+        self.monitors: dict[str, dict[str, float]] = {}
         self.prompt = Prompt(prompt_ids, prompt_acts, tokenizer, self.saes)
 
     def __repr__(self) -> str:
@@ -183,6 +184,8 @@ class Inspector:
         inspect_input: hook the *input* of dotted-path and layer targets instead of the output.
         sae: a sparse autoencoder (:class:`~sdialog.interpretability.SAE`) reading the target
             (or ``{nick: sae}``): each captured token then has ``.features``/``.top_features``.
+        monitors: :class:`~sdialog.interpretability.Monitor` objects scored on every reply
+            (recorded on the dialog's utter events, even with ``capture=False``).
         agent: attach to this agent now (:meth:`add_agent`).
         steering_function: a function or list of functions (:meth:`add_steering_function`).
 
@@ -210,6 +213,7 @@ class Inspector:
         agent: Any = None,
         steering_function: Any = None,
         sae: Any = None,
+        monitors: Sequence[Any] = (),
     ):
         self.targets: dict[str, int | str] = {} if target is None else _nicknames(target)
         self._spec = target
@@ -221,6 +225,9 @@ class Inspector:
         self._next_strength: float | None = None
         self._heads = 0  # attention heads of the model a z / hook_z target was captured on
         self.saes: dict[str, Any] = _saes(sae, self.targets)
+        self.monitors: list[Any] = list(monitors)
+        for monitor in self.monitors:
+            monitor.bind(self)
         if top_k is not None and (not isinstance(top_k, int) or top_k < 1):
             raise ValueError(f"Inspector top_k must be a positive int, got {top_k!r}")
         if capture not in (True, False, "pre", "post"):

@@ -113,6 +113,7 @@ class Completion(BaseModel):
         provenance: model, backend kind, effective parameters and seed (never secrets).
         cached: ``True`` when replayed from the response cache.
         reasoning: the model's separate reasoning text, when the provider returns one.
+        annotations: what generation hooks measured on this reply (local models).
         error: why structured output or a tool call could not be parsed (``parsed`` is then
             ``None``). :meth:`Backend.complete` raises instead; batches keep going row by row.
 
@@ -130,6 +131,9 @@ class Completion(BaseModel):
     cached: bool = False
     error: str | None = None
     reasoning: str | None = None
+    annotations: dict[str, Any] = Field(default_factory=dict)
+    """What generation hooks measured on this reply (e.g. ``{"monitors": {...}}`` from an
+    interpretability Inspector with monitors); empty otherwise."""
 
 
 SchemaT = TypeVar("SchemaT", bound=BaseModel)

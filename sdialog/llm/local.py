@@ -17,7 +17,7 @@ import contextlib
 import itertools
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
@@ -90,6 +90,9 @@ class GenerationContext:
     call_size: int
     eos_token_ids: tuple[int, ...] = ()
     sequences: Any = None
+    annotations: list[dict[str, Any]] = field(default_factory=list)
+    """One dict per batch row: hooks may record per-reply measurements there; they reach
+    ``Completion.annotations``."""
 
 
 class LocalBackend(Backend):
@@ -193,7 +196,7 @@ class LocalBackend(Backend):
         call = (next(_CALL_IDS), n)
         for start in range(0, n, self.max_batch_size):
             chunk = order[start : start + self.max_batch_size]
-            texts, usages, finishes = self._generate(
+            texts, usages, finishes, notes = self._generate(
                 [prompts[i] for i in chunk],
                 [seeds[i] for i in chunk],
                 p,
@@ -201,9 +204,12 @@ class LocalBackend(Backend):
                 hooks,
                 (tuple(chunk), *call),
             )
-            for i, text, usage, finish in zip(chunk, texts, usages, finishes, strict=True):
+            for i, text, usage, finish, note in zip(
+                chunk, texts, usages, finishes, notes, strict=True
+            ):
                 row_params = {**p, "seed": seeds[i]}
                 results[i] = self._finish(text, usage, finish, row_params, schema, tool_specs, i)
+                results[i].annotations = note
         return [r for r in results if r is not None]
 
     def _generate(
@@ -261,6 +267,7 @@ class LocalBackend(Backend):
             call_id,
             call_size,
             tuple(_as_list(config.eos_token_id)),
+            annotations=[{} for _ in prompts],
         )
         with loaded.lock, torch.inference_mode(), contextlib.ExitStack() as stack:
             for hook in hooks:
@@ -293,7 +300,7 @@ class LocalBackend(Backend):
                 )
             )
             finishes.append("stop" if ended is not None or stopped else "length")
-        return texts, usages, finishes
+        return texts, usages, finishes, context.annotations
 
     def _finish(
         self,
