@@ -111,7 +111,10 @@ class DialogIO:
         ``csv``, ``tsv``. Returns a :class:`Dialog`, or a list for ``.jsonl``, a JSON list, or a
         CSV split by ``dialog_id_col``. Options: see ``docs/dialog.md`` (``template`` and
         ``default_speakers`` for txt; ``speaker_col``, ``text_col``, ``dialog_id_col``,
-        ``has_header``, ``default_speakers`` for csv/tsv).
+        ``has_header``, ``default_speakers`` for csv/tsv). SDialog's names ``txt_template``,
+        ``csv_speaker_col`` and ``csv_text_col`` work too, each for its own format only.
+        A folder raises ``IsADirectoryError``; a pipe or device, and malformed content,
+        :class:`~sdialog.dialog.DialogFormatError` naming the file.
 
         Example:
             >>> from sdialog.dialog import Dialog, Turn
@@ -127,7 +130,8 @@ class DialogIO:
     def from_folder(cls, folder: Any, pattern: str = "*.json", **kwargs: Any) -> list[Dialog]:
         """Load every file matching ``pattern`` in ``folder`` in natural filename order
         (``d2.json`` before ``d10.json``), whatever the OS or creation order. Files holding several
-        dialogs contribute all of them, in order. ``kwargs`` go to :meth:`from_file`.
+        dialogs contribute all of them, in order. ``kwargs`` go to :meth:`from_file`. The pattern
+        matches in any letter case (``D3.JSON``); hidden files and folders (``.name``) are skipped.
 
         Example:
             >>> from sdialog.dialog import Dialog, Turn
