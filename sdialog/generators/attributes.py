@@ -70,6 +70,7 @@ MAX_VALUE_CHARS = 160
 
 _RETRY_SALT = "sdialog-retry"
 _MAX_INT = 10**9 - 1
+_MAX_LIST_ITEMS = 5
 
 
 def _is_empty(value: Any) -> bool:
@@ -99,8 +100,10 @@ def _llm_annotation(annotation: Any, max_chars: int) -> Any:
         return bounded[annotation]
     members = typing.get_args(annotation)
     if typing.get_origin(annotation) in (typing.Union, types.UnionType) and str in members:
-        scalars = [bounded.get(m, m) for m in members if m in (int, float, bool)]
-        return typing.Union[tuple([*scalars, bounded[str]])] if scalars else bounded[str]  # noqa: UP007
+        kept = [bounded.get(m, m) for m in members if m in (int, float, bool)]
+        if list[str] in members:  # e.g. Context.goals: the model may answer with a short list
+            kept.append(Annotated[list[bounded[str]], Field(max_length=_MAX_LIST_ITEMS)])
+        return typing.Union[tuple([*kept, bounded[str]])] if kept else bounded[str]  # noqa: UP007
     return annotation
 
 
