@@ -29,13 +29,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from sdialog.scenario import Scenario
 
-__all__ = ["RecipeMismatchError", "check_folder", "find_corpus", "recipe", "safe_path"]
+__all__ = [
+    "RecipeMismatchError",
+    "check_folder",
+    "find_corpus",
+    "plain_name",
+    "recipe",
+    "safe_path",
+]
 
 
 class RecipeMismatchError(FileExistsError):
@@ -60,6 +68,19 @@ def safe_path(folder: Path, name: str) -> Path:
     if bad:
         raise ValueError(f"{name!r} is not a plain file name inside {folder}")
     return path
+
+
+def plain_name(text: Any, limit: int = 80) -> str:
+    """``text`` made safe as one file-name part: characters other than letters, digits, ``_``,
+    ``.`` and ``-`` become ``_``, no leading dot, at most ``limit`` characters (never empty).
+    For ids that come from data (``dstc/12``, ``../x``) and name output files.
+
+    Example:
+        >>> plain_name("../../etc/passwd"), plain_name("dstc/12"), plain_name("")
+        ('_._.._etc_passwd', 'dstc_12', '_')
+    """
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", str(text))[:limit]
+    return "_" + name[1:] if name.startswith(".") else name or "_"
 
 
 def recipe(

@@ -234,3 +234,15 @@ def test_probe_example_and_generate_never_share_a_folder(tmp_path: Path) -> None
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "holds a corpus written by `sdialog generate`" in done.stderr
     assert sorted(p.name for p in corpus.iterdir()) == ["dialogs", "manifest.json"]
+
+
+def test_audio_output_folders_stay_inside_out(tmp_path: Path) -> None:
+    from sdialog import Turn
+
+    Dialog(id="../../escape", turns=[Turn("A", "hi there")]).to_file(tmp_path / "in" / "d.json")
+    out = tmp_path / "a" / "b" / "out"
+    result = run("audio", tmp_path / "in" / "d.json", "-o", out, "--tts", "synthetic")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in out.iterdir()] == ["0000__._.._escape"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "in"]
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["b"]

@@ -54,6 +54,7 @@ def audio(
     """Render dialogs to audio: per-turn files, mixes, room/device/channel variants, manifest."""
     from sdialog._progress import ProgressBar
     from sdialog.audio import AudioPipeline, evaluate_asr
+    from sdialog.corpus_layout import plain_name
     from sdialog.dialog import Dialog
 
     files = _dialog_files(source)
@@ -80,7 +81,8 @@ def audio(
     scores = []
     try:
         for i, dialog in enumerate(dialogs):
-            result = pipeline.run(dialog, out / f"{i:04d}_{dialog.id}", redo=redo)
+            folder = out / f"{i:04d}_{plain_name(dialog.id)}"  # ids come from data: keep in -o
+            result = pipeline.run(dialog, folder, redo=redo)
             if asr:
                 for variant in result.files:
                     scores.append((variant, evaluate_asr(result, "whisper", variant)["wer"]))
