@@ -246,3 +246,11 @@ def test_audio_output_folders_stay_inside_out(tmp_path: Path) -> None:
     assert [p.name for p in out.iterdir()] == ["0000__._.._escape"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "in"]
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["b"]
+
+
+def test_evaluate_on_a_manifest_file_is_an_error(tmp_path: Path) -> None:
+    out = tmp_path / "clinic"
+    generate_corpus(Scenario.model_validate(BASE), n=1, out_dir=out, progress=False)
+    with pytest.warns(UserWarning, match="not a dialog"):
+        result = run("evaluate", out / "manifest.json", "-o", tmp_path / "report")
+    assert result.exit_code == 2 and "no dialogs in manifest" in result.stderr

@@ -58,7 +58,8 @@ def load_dialogs(source: Any) -> list[Dialog]:
 
     A corpus folder written by ``sdialog generate`` (it has a ``manifest.json``) gives the dialogs
     of its ``dialogs/`` folder or ``dialogs.jsonl``. In a plain folder, a JSON object that is not
-    a dialog (no ``turns`` nor ``events`` key, e.g. a settings file) is skipped with a warning.
+    a dialog (no ``turns`` nor ``events`` key, e.g. a settings file) is skipped with a warning,
+    in a folder or a file.
 
     Example:
         >>> import tempfile
@@ -81,8 +82,7 @@ def load_dialogs(source: Any) -> list[Dialog]:
             corpus = find_corpus(path)
             return load_dialogs(corpus) if corpus is not None else _load_folder(path)
         if path.is_file():
-            loaded = Dialog.from_file(path)
-            return loaded if isinstance(loaded, list) else [loaded]
+            return _load_files([path])
         raise FileNotFoundError(f"no such dialog file or folder: {path}")
     if isinstance(source, Iterable):
         dialogs = list(source)
@@ -96,13 +96,19 @@ def load_dialogs(source: Any) -> list[Dialog]:
 
 
 def _load_folder(folder: Path) -> list[Dialog]:
+    from sdialog.dialog.io import folder_files
+
+    return _load_files(folder_files(folder, "*.json") + folder_files(folder, "*.jsonl"))
+
+
+def _load_files(files: list[Path]) -> list[Dialog]:
+    """The dialogs of ``files``; JSON objects that are not dialogs are skipped with a warning."""
     import warnings
 
     from sdialog.dialog import Dialog
-    from sdialog.dialog.io import folder_files
 
     dialogs: list[Dialog] = []
-    for file in folder_files(folder, "*.json") + folder_files(folder, "*.jsonl"):
+    for file in files:
         loaded = Dialog.from_file(file)
         for dialog in loaded if isinstance(loaded, list) else [loaded]:
             if {"turns", "events"} & dialog.model_fields_set:
