@@ -192,6 +192,7 @@ def create_app(serving: Serving) -> FastAPI:
             "models": sorted(names),
             "stateful": serving.stateful,
             "in_flight": serving.runner.in_flight,
+            "cancelled": serving.runner.cancelled,
         }
 
     def error(
