@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from sdialog._dialog_progress import DialogProgress
 from sdialog.dialog import Dialog
-from sdialog.dialog.io import atomic_write
+from sdialog.dialog.io import atomic_write, dumps
 from sdialog.scenario import Scenario
 from sdialog.simulation import DialogSpec, simulate_dialogs
 
@@ -225,8 +225,9 @@ class _Writer:
 
     def write(self, dialog: Dialog) -> None:
         if self.output == "jsonl":
-            line = json.dumps(dialog.json(), ensure_ascii=False) + "\n"
-            with open(self.out / JSONL_FILE, "a", encoding="utf-8") as handle:
+            path = self.out / JSONL_FILE
+            line = dumps(dialog.json(), indent=None, source=str(path)) + "\n"  # strict JSON
+            with open(path, "a", encoding="utf-8") as handle:
                 handle.write(line)
                 handle.flush()
                 os.fsync(handle.fileno())

@@ -254,3 +254,14 @@ def test_evaluate_on_a_manifest_file_is_an_error(tmp_path: Path) -> None:
     with pytest.warns(UserWarning, match="not a dialog"):
         result = run("evaluate", out / "manifest.json", "-o", tmp_path / "report")
     assert result.exit_code == 2 and "no dialogs in manifest" in result.stderr
+
+
+def test_jsonl_corpus_keeps_a_reply_with_a_lone_surrogate(tmp_path: Path) -> None:
+    # a raw surrogate cannot be UTF-8: the JSONL writer escapes it, so the line reads back the same
+    spec = {**BASE, "model": "scripted:bad \ud800 reply"}
+    result = generate_corpus(
+        Scenario.model_validate(spec), n=1, out_dir=tmp_path, output="jsonl", progress=False
+    )
+    assert (result.written, result.failed) == (1, 0)
+    (dialog,) = Dialog.from_file(tmp_path / "dialogs.jsonl")
+    assert dialog.turns[1].text == "bad \ud800 reply"
