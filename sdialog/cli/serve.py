@@ -46,6 +46,14 @@ def serve(
     max_conversations: Annotated[
         int, typer.Option(help="Stateful conversations kept (LRU).")
     ] = 1000,
+    allowed_host: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--allowed-host",
+            help="Host header value to accept (repeatable; '*' for any). Default: loopback "
+            "names when bound to loopback, any host otherwise.",
+        ),
+    ] = None,
 ) -> None:
     """Serve agents over HTTP: /v1/chat/completions, /api/chat, /health ..."""
     from sdialog.server import Server, agents_from_file
@@ -73,6 +81,7 @@ def serve(
             api_key=api_key or "",
             stateful=stateful,
             max_conversations=max_conversations,
+            allowed_hosts=allowed_host or None,
         )
     except ValueError as exc:
         typer.secho(f"error: {exc}", fg="red", err=True)
