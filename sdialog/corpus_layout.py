@@ -21,8 +21,8 @@ Example:
     >>> try:
     ...     generate_corpus(scenario, n=2, out_dir=out, model="scripted:other", resume=True)
     ... except RecipeMismatchError as err:
-    ...     print(str(err).splitlines()[1])
-      model: 'scripted:echo' -> 'scripted:other'
+    ...     print(str(err).split("(")[1].split(")")[0])
+    changed: model: 'scripted:echo' -> 'scripted:other'
 """
 
 from __future__ import annotations
@@ -171,10 +171,8 @@ def check_folder(
     if changes:
         shown = changes[:8] + ([f"... and {len(changes) - 8} more"] if len(changes) > 8 else [])
         raise RecipeMismatchError(
-            f"{out} was made with another recipe; what changed:\n"
-            + "\n".join(f"  {line}" for line in shown)
-            + "\nresuming would mix recipes in one corpus: use another output folder, or "
-            "--force (force=True) to resume anyway"
+            f"{out} was made with another recipe (changed: {'; '.join(shown)}); resuming would "
+            "mix recipes in one corpus: use another output folder, or --force (force=True)"
         )
 
 

@@ -97,7 +97,8 @@ def test_resume_cli_shows_the_change_and_force_overrides(tmp_path: Path) -> None
     path, out = write_scenario(tmp_path), tmp_path / "out"
     assert run("generate", path, "-n", "1", "-o", out).exit_code == 0
     result = run("generate", path, "-n", "2", "-o", out, "--resume", "-p", "temperature=0.2")
-    assert result.exit_code == 2 and "params.temperature: (absent) -> 0.2" in result.stderr
+    assert result.exit_code == 2
+    assert "params.temperature: (absent) -> 0.2" in one_error_line(result)
     forced = run("generate", path, "-n", "2", "-o", out, "--resume", "-p", "temperature=0.2",
                  "--force")  # fmt: skip
     assert forced.exit_code == 0, forced.output
