@@ -106,7 +106,8 @@ class DialogRun:
         return dialog
 
     def _record(self, dialog: Dialog, speaker: int, outcome: TurnOutcome) -> None:
-        dialog.turns.append(Turn(speaker=self.names[speaker], text=outcome.text))
+        turn = Turn(speaker=self.names[speaker], text=outcome.text, **outcome.metadata)
+        dialog.turns.append(turn)
         dialog.events.extend(outcome.events)
         if self.on_turn is not None:
             self.on_turn()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sdialog.dialog import Dialog, Event, Instruction, Turn
-from sdialog.llm.base import Backend, Completion, Message
+from sdialog.llm.base import Backend, BackendError, Completion, Message
 
 if TYPE_CHECKING:  # pragma: no cover
     from sdialog.agents.agent import Agent
@@ -45,13 +45,24 @@ class Request:
     tools: list[dict[str, Any]] | None = None
 
 
+class UnusableReplyError(BackendError):
+    """Every try at a turn gave an empty reply: the dialog fails (and is recorded as a failure by
+    corpus runs) instead of being written with empty turns."""
+
+
 @dataclass
 class TurnOutcome:
-    """What an agent said in one turn, what happened meanwhile, and whether it ended the dialog."""
+    """What an agent said in one turn, what happened meanwhile, and whether it ended the dialog.
+
+    ``metadata`` goes on the turn: ``finish_reason="length"`` when ``max_tokens`` cut the reply,
+    ``unusable="repeated"`` or ``"leaked_prompt"`` when every try was unusable that way and the
+    last one was kept.
+    """
 
     text: str
     events: list[Event] = field(default_factory=list)
     finished: bool = False
+    metadata: dict[str, Any] = field(default_factory=dict)
 
 
 def derive_seed(seed: int, *parts: Any) -> int:
@@ -154,8 +165,18 @@ class AgentSession:
                 events.append(Event(agent=self.name, action="think", content=think or reasoning))
             if agent.postprocess_fn is not None:
                 text = agent.postprocess_fn(text)
-            if self._usable(text, dialog) or final_text is not None:
+            problem = None if final_text is not None else self._problem(text, dialog)
+            if problem is None:
                 break
+            if attempt < MAX_ATTEMPTS - 1:
+                _forget_captures(completion, agent.inspectors)  # only the kept reply is captured
+        if problem == "empty":
+            raise UnusableReplyError(
+                f"{self.name} gave an empty reply in all {MAX_ATTEMPTS} tries (turn {turn_index})"
+            )
+        metadata: dict[str, Any] = {"unusable": problem} if problem else {}
+        if final_text is None and completion.finish_reason == "length":
+            metadata["finish_reason"] = "length"  # max_tokens cut it (trimmed to whole sentences)
         self.pending_instructions.clear()
         self.memory.extend(scratch)
         self.say(text)
@@ -163,8 +184,10 @@ class AgentSession:
         notes = getattr(completion, "annotations", None)
         monitors = notes.get("monitors") if isinstance(notes, dict) else None
         extra = {"monitors": monitors} if isinstance(monitors, dict) and monitors else {}
-        events.append(Event(agent=self.name, action="utter", content=text, **extra))
-        return TurnOutcome(text=text, events=events, finished=finished and agent.can_finish)
+        events.append(Event(agent=self.name, action="utter", content=text, **extra, **metadata))
+        return TurnOutcome(
+            text=text, events=events, finished=finished and agent.can_finish, metadata=metadata
+        )
 
     def _tool_loop(
         self,
@@ -275,15 +298,15 @@ class AgentSession:
         text = re.sub(rf"^\s*{re.escape(self.name)}\s*:\s*", "", text)
         return " ".join(text.split()), think, finished
 
-    def _usable(self, text: str, dialog: Dialog) -> bool:
-        """Non-empty, not a verbatim repeat of an earlier turn, no copied system-prompt line."""
+    def _problem(self, text: str, dialog: Dialog) -> str | None:
+        """Why a reply is unusable: ``"empty"``, ``"repeated"`` (verbatim an earlier turn),
+        ``"leaked_prompt"`` (copies a system-prompt line); ``None`` when it is usable."""
         if not text.strip():
-            return False
+            return "empty"
         if any(turn.text == text for turn in dialog.turns):
-            return False
-        return not any(
-            len(line) > 30 and line in text for line in self.system_prompt().splitlines()
-        )
+            return "repeated"
+        lines = self.system_prompt().splitlines()
+        return "leaked_prompt" if any(len(line) > 30 and line in text for line in lines) else None
 
     def system_prompt(self) -> str:
         """This session's system prompt ("" when the agent has none)."""
@@ -297,6 +320,17 @@ def _event_label(orchestrator: Any) -> str:
     if callable(label):
         return label()
     return getattr(orchestrator, "name", type(orchestrator).__name__)
+
+
+def _forget_captures(completion: Completion, inspectors: list[Any]) -> None:
+    """Drop what ``inspectors`` captured of a rejected reply (hooks list the ids of the responses
+    they captured for a row in ``completion.annotations["captured"]``)."""
+    notes = getattr(completion, "annotations", None)
+    captured = set(notes.get("captured") or ()) if isinstance(notes, dict) else set()
+    for inspector in inspectors if captured else ():
+        responses = getattr(inspector, "responses", None)
+        if isinstance(responses, list):
+            responses[:] = [r for r in responses if id(r) not in captured]
 
 
 def _whole_sentences(text: str) -> str:
