@@ -11,11 +11,9 @@ Resumable stages (each short enough for one hold of the shared CPU lock), all un
    ``sae/``; metrics on the held-out 10 % go to ``metrics.json``;
 4. ``report``   — prints the metrics and the top tokens (with context) of a few features.
 
-Usage:
-    flock /tmp/sdialog-cpu.lock timeout 600 python examples/train_sae.py dialogs --n 48
-    flock /tmp/sdialog-cpu.lock timeout 600 python examples/train_sae.py capture
-    flock /tmp/sdialog-cpu.lock timeout 600 python examples/train_sae.py train
-    python examples/train_sae.py report
+Usage (all stages in one lock hold of ~5 minutes; or one stage at a time, resuming):
+    flock /tmp/sdialog-cpu.lock timeout 480 python examples/train_sae.py \
+        dialogs capture train report --n 32
 """
 
 from __future__ import annotations
@@ -42,22 +40,22 @@ PAIRS = [
     ({"name": "Gus", "role": "a travel agent"},
      {"name": "Hana", "role": "a retiree planning a trip to Italy"}, "Welcome! Where to?"),
 ]  # fmt: skip
-PARAMS = {"temperature": 0.8, "max_tokens": 48, "repetition_penalty": 1.2}
+PARAMS = {"temperature": 0.8, "max_tokens": 40, "repetition_penalty": 1.2}
 
 
 def stage_dialogs(args: argparse.Namespace) -> None:
     path = args.out / "dialogs.jsonl"
-    done = sum(1 for _ in path.open()) if path.exists() else 0
-    todo = min(args.chunk, args.n - done)
-    if todo <= 0:
-        print(f"{done} dialogs already in {path}")
-        return
-    first, second, opening = PAIRS[(done // args.chunk) % len(PAIRS)]
-    a = Agent(persona=first, first_utterance=opening, model="smollm2", **PARAMS)
-    b = Agent(persona=second, model="smollm2", **PARAMS)
-    dialogs = simulate(a, b, n=todo, max_turns=args.turns, seed=1000 + done, progress=True)
-    Dialog.to_jsonl(dialogs, path, append=True)
-    print(f"{done + todo}/{args.n} dialogs in {path}")
+
+    def keep(i: int, dialog: Dialog) -> None:  # each finished dialog is on disk at once
+        Dialog.to_jsonl([dialog], path, append=True)
+
+    while (done := sum(1 for _ in path.open()) if path.exists() else 0) < args.n:
+        todo = min(args.chunk, args.n - done)
+        first, second, opening = PAIRS[(done // args.chunk) % len(PAIRS)]  # a pair per chunk
+        a = Agent(persona=first, first_utterance=opening, model="smollm2", **PARAMS)
+        b = Agent(persona=second, model="smollm2", **PARAMS)
+        simulate(a, b, n=todo, max_turns=args.turns, seed=1000 + done, on_dialog=keep)
+        print(f"{sum(1 for _ in path.open())}/{args.n} dialogs in {path}", flush=True)
 
 
 def _messages(dialog: Dialog) -> list[dict[str, str]]:
@@ -139,11 +137,11 @@ def stage_report(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("stage", choices=["dialogs", "capture", "train", "report"])
+    parser.add_argument("stages", nargs="+", choices=["dialogs", "capture", "train", "report"])
     parser.add_argument("--out", type=Path, default=Path("output/sae-smollm2"))
     parser.add_argument("--n", type=int, default=48)
-    parser.add_argument("--chunk", type=int, default=12)
-    parser.add_argument("--turns", type=int, default=8)
+    parser.add_argument("--chunk", type=int, default=8)
+    parser.add_argument("--turns", type=int, default=6)
     parser.add_argument("--target", default="resid_post:15")
     parser.add_argument("--d-sae", type=int, default=1536)
     parser.add_argument("--k", type=int, default=24)
@@ -153,8 +151,10 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(0)
-    {"dialogs": stage_dialogs, "capture": stage_capture, "train": stage_train,
-     "report": stage_report}[args.stage](args)  # fmt: skip
+    run = {"dialogs": stage_dialogs, "capture": stage_capture, "train": stage_train,
+           "report": stage_report}  # fmt: skip
+    for stage in args.stages:
+        run[stage](args)
 
 
 if __name__ == "__main__":
