@@ -30,7 +30,7 @@ import asyncio
 import logging
 import threading
 import types
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 logger = logging.getLogger("sdialog.server")
@@ -156,12 +156,12 @@ class ReferenceServerAPI:
         agents: Any,
         host: str | None,
         port: int | None,
-        stateless: bool,
+        stateless: bool | None,
         model_names: str | list[str] | None,
         log_level: str,
     ) -> None:
         if agents is not None:
-            agents = list(agents) if isinstance(agents, Iterable) else [agents]
+            agents = list(agents) if isinstance(agents, (list, tuple)) else [agents]
             names = [model_names] if isinstance(model_names, str) else model_names
             if names is not None and len(names) != len(agents):
                 raise ValueError("model_names must name every agent (one name per agent)")
@@ -171,7 +171,8 @@ class ReferenceServerAPI:
             self.host = host
         if port is not None:
             self.port = port
-        self.stateful = not stateless
+        if stateless is not None:  # None: as the server was configured (stateless by default)
+            self.stateful = not stateless
         self.log_level = log_level
         self._create_app()
 
@@ -181,7 +182,7 @@ class ReferenceServerAPI:
         agents: Any = None,
         host: str | None = None,
         port: int | None = None,
-        stateless: bool = True,
+        stateless: bool | None = None,
         debug: bool = False,
         model_names: str | list[str] | None = None,
         log_level: str = "info",
@@ -207,7 +208,7 @@ class ReferenceServerAPI:
         agents: Any = None,
         host: str | None = None,
         port: int | None = None,
-        stateless: bool = True,
+        stateless: bool | None = None,
         debug: bool = False,
         model_names: str | list[str] | None = None,
         log_level: str = "info",
@@ -223,7 +224,7 @@ class ReferenceServerAPI:
         agents: Any = None,
         host: str | None = None,
         port: int | None = None,
-        stateless: bool = True,
+        stateless: bool | None = None,
         debug: bool = False,
         model_names: str | list[str] | None = None,
         log_level: str = "info",

@@ -263,6 +263,7 @@ class Server(ReferenceServerAPI):
             self._uvicorn.should_exit = True
         if thread is not None:
             thread.join(timeout)
+            self._uvicorn = None
 
     def __enter__(self) -> Server:
         return self.start()

@@ -145,3 +145,28 @@ def test_request_models():
     request = ChatCompletionRequest(model="m", messages=[message])
     assert request.temperature is None and request.stream is False
     assert OllamaChatRequest(model="m", messages=[message]).stream is True
+
+
+def test_serve_async_in_a_running_loop_and_stateless_false(registry):
+    import asyncio
+
+    async def main():
+        task = asyncio.ensure_future(
+            Server.serve_async([bot("Mem", ["One.", "Two."])], port=0, stateless=False)
+        )
+        server = Server.shared()
+        for _ in range(500):
+            if server._uvicorn is not None and server._uvicorn.started:
+                break
+            await asyncio.sleep(0.01)
+        assert server.stateful
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            headers = {"x-conversation-id": "c"}
+            body = {"model": "Mem", "messages": [{"role": "user", "content": "Hi"}]}
+            first = await http.post("/v1/chat/completions", json=body, headers=headers)
+            assert first.json()["choices"][0]["message"]["content"] == "One."
+        assert len(server.runner.conversations) == 1
+        server._uvicorn.should_exit = True
+        await asyncio.wait_for(task, 10)
+
+    asyncio.run(main())
