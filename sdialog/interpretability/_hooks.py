@@ -135,6 +135,9 @@ class GenerationHooks:
                     ctx.annotations[b].setdefault("monitors", {}).update(scores)
         if self.inspector.capture:
             self.inspector._deliver(ctx.call_id, ctx.call_size, ctx.rows, responses)
+            for b, response in enumerate(responses):  # lets an agent drop a rejected try's capture
+                if b < len(ctx.annotations):
+                    ctx.annotations[b].setdefault("captured", []).append(id(response))
         self.steps.clear()
         return False
 
