@@ -349,19 +349,26 @@ class LLMJudge(DialogScore):
     def _complete(
         self, convs: list[list[dict[str, str]]], schema: Any, params: dict[str, Any] | None = None
     ) -> list[Completion]:
-        """One batched call; if the batch fails (a request that exhausted its retries), rows are
-        tried one by one so that the others survive, and failed rows carry the error."""
+        """One batched call; a row whose request exhausted its retries carries the error (the
+        other rows are kept, never sent again). If the whole call fails, rows are tried one by
+        one so that the others survive."""
         from sdialog.llm import BackendError, Completion
+
+        def failed(exc: Exception) -> Completion:
+            completion = Completion(error=f"backend failed: {type(exc).__name__}: {exc}")
+            completion.provenance = {"backend_failed": True}
+            return completion
 
         params = self._params if params is None else params
         try:
-            return self._backend.complete_batch(convs, schema=schema, **params)
+            outcomes = self._backend.complete_batch(
+                convs, schema=schema, return_exceptions=True, **params
+            )
         except BackendError as exc:
             if len(convs) == 1:
-                failed = Completion(error=f"backend failed: {type(exc).__name__}: {exc}")
-                failed.provenance = {"backend_failed": True}
-                return [failed]
-        return [self._complete([conv], schema, params)[0] for conv in convs]
+                return [failed(exc)]
+            return [self._complete([conv], schema, params)[0] for conv in convs]
+        return [failed(o) if isinstance(o, Exception) else o for o in outcomes]
 
     def _complete_with_repair(
         self, convs: list[list[dict[str, str]]], schema: type[BaseModel]
