@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import time
 from pathlib import Path
 
@@ -76,90 +75,47 @@ def _classifier(concept: str):
     return lambda texts: list(embed(texts) @ centre)
 
 
-def _directions(backend, args, concept, pos, neg) -> dict:
-    import torch
-
-    from sdialog.interpretability import SAE, LinearProbe, extract_direction, prompt_activations
-
-    out = {}
-    mean_diff = extract_direction(backend, pos, neg, target=args.layer)
-    out["mean_diff"] = mean_diff.vector
-    out["pca"] = extract_direction(backend, pos, neg, target=args.layer, method="pca").vector
-    X = prompt_activations(backend, [*pos, *neg], target=args.layer)
-    probe = LinearProbe().fit(X.numpy(), [1] * len(pos) + [0] * len(neg))
-    out["probe"] = torch.as_tensor(probe.direction, dtype=torch.float32)
-    if args.sae:
-        sae = SAE.load(args.sae)
-        unit = mean_diff.vector / mean_diff.vector.norm()
-        rows = sae.W_dec / sae.W_dec.norm(dim=1, keepdim=True)
-        feature = int((rows @ unit).argmax())
-        out["sae"] = sae.W_dec[feature]
-        print(f"{concept}: SAE feature {feature}, cosine {float(rows[feature] @ unit):.2f}")
-    return {k: v / v.norm() for k, v in out.items()}
-
-
 def run(args: argparse.Namespace) -> None:
-    from sdialog.interpretability import Inspector
+    from sdialog.interpretability import SAE
+    from sdialog.interpretability.compare import compare_steering, steering_directions
     from sdialog.llm import LocalBackend
 
     done = set()
     if args.out.exists():
         rows = map(json.loads, args.out.open())
         done = {(r["concept"], r["method"], r["strength"]) for r in rows}
-    backend = LocalBackend("smollm2", temperature=0, max_tokens=args.max_tokens, cache=False)
+    backend = LocalBackend(args.model, temperature=0, max_tokens=args.max_tokens, cache=False)
+    sae = SAE.load(args.sae) if args.sae else None
     pairs, heldout = _prompts(args)
     started = time.perf_counter()
     for concept, (pos, neg) in pairs.items():
-        plan = [("none", 0.0), ("prompt", 0.0)]
-        plan += [(m, s) for m in ("mean_diff", "pca", "probe", "sae") for s in args.strengths]
-        if not args.sae:
-            plan = [p for p in plan if p[0] != "sae"]
-        todo = [p for p in plan if (concept, *p) not in done]
-        if not todo:
+        methods = ["mean_diff", "pca", "probe"] + (["sae"] if sae is not None else [])
+        plan = [("none", 0.0), ("prompt", 0.0)] + [(m, s) for m in methods for s in args.strengths]
+        if all((concept, *p) in done for p in plan):
             continue
-        steered = any(m not in ("none", "prompt") for m, _ in todo)
-        directions = _directions(backend, args, concept, pos, neg) if steered else {}
-        score = _classifier(concept)
-        for method, strength in todo:
-            if time.perf_counter() - started > args.budget:
-                print("time budget used: re-run to continue")
-                return
-            prompts = [p + SUFFIX[concept] if method == "prompt" else p for p in heldout]
-            hooks = []
-            if method not in ("none", "prompt"):
-                hooks = [Inspector(args.layer, capture=False) + directions[method] * strength]
-            conversations = [[{"role": "user", "content": p}] for p in prompts]
-            texts = [c.text for c in backend.complete_batch(conversations, hooks=hooks)]
-            row = {
-                "concept": concept, "method": method, "strength": strength,
-                "texts": texts, "concept_scores": [float(s) for s in score(texts)],
-                "relevance": _relevance(heldout, texts),
-                "perplexity": _perplexity(backend, heldout, texts),
-            }  # fmt: skip
+        steered = any((concept, m, s) not in done for m, s in plan[2:])
+        directions = (
+            steering_directions(backend, pos, neg, args.layer, sae=sae, methods=methods)
+            if steered
+            else {}
+        )
+
+        def skip(method: str, strength: float, concept: str = concept) -> bool:
+            over = time.perf_counter() - started > args.budget
+            return (concept, method, strength) in done or over
+
+        def save(row: dict, concept: str = concept) -> None:
+            row = {"concept": concept, **row}
             with args.out.open("a") as f:
                 f.write(json.dumps(row) + "\n")
-            print(f"{concept} {method} {strength}: {_summary(row)}")
+            print(f"{concept} {row['method']} {row['strength']:g}: {_summary(row)}", flush=True)
 
-
-def _relevance(prompts: list[str], texts: list[str]) -> list[float]:
-    import numpy as np
-
-    from sdialog.embeddings import embed
-
-    a, b = embed(prompts), embed([t or "." for t in texts])
-    a = a / np.linalg.norm(a, axis=1, keepdims=True)
-    b = b / np.linalg.norm(b, axis=1, keepdims=True)
-    return [float(x) for x in (a * b).sum(axis=1)]
-
-
-def _perplexity(backend, prompts: list[str], texts: list[str]) -> list[float]:
-    tokenizer = backend.load().tokenizer
-    out = []
-    for prompt, text in zip(prompts, texts, strict=True):
-        n = max(1, len(tokenizer(text, add_special_tokens=False)["input_ids"]))
-        logprob = backend.score_continuations([{"role": "user", "content": prompt}], [text])[0]
-        out.append(math.exp(-logprob / n))
-    return out
+        compare_steering(
+            backend, heldout, directions, args.strengths, concept=_classifier(concept),
+            layer=args.layer, prompt_suffix=SUFFIX[concept], skip=skip, on_row=save,
+        )  # fmt: skip
+    if time.perf_counter() - started > args.budget:
+        print("time budget used: re-run to continue")
 
 
 def _summary(row: dict) -> str:
@@ -213,6 +169,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("action", choices=["run", "table"])
     parser.add_argument("--layer", type=int, default=15)
+    parser.add_argument("--model", default="smollm2")
     parser.add_argument("--n", type=int, default=50)
     parser.add_argument("--max-tokens", type=int, default=24)
     parser.add_argument("--strengths", type=float, nargs="+", default=[8.0, 16.0])
