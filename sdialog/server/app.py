@@ -228,7 +228,11 @@ def create_app(serving: Serving) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def _internal_error(request: Request, exc: Exception) -> Response:
-        logger.error("internal error on %s: %s: %s", request.url.path, type(exc).__name__, exc)
+        from sdialog.llm.secrets import redact
+
+        logger.error(
+            "internal error on %s: %s: %s", request.url.path, type(exc).__name__, redact(exc)
+        )
         return error(request, 500, "internal server error", code="internal_error")
 
     app.add_middleware(

@@ -40,3 +40,24 @@ def test_embedded_model_agent_over_http(serve):
         assert reply.choices[0].message.content.strip()
         assert 0 < reply.usage.completion_tokens <= 3 * 16  # at most three tries of 16 tokens
     assert max(server.runner.batches) == 2  # both requests went through one batched generate
+
+
+@pytest.mark.integration
+def test_embedded_model_refuses_a_prompt_over_its_context_window(serve):
+    """The DoS of issue 12: a huge prompt is counted with the model's tokenizer and refused
+    (400, with the counts) instead of occupying the model; the server keeps answering."""
+    import httpx
+
+    barista = Agent(name="Ana", model="smollm2", temperature=0, max_tokens=8)
+    server = serve(barista)
+    window = server.agents["Ana"].backend.torch_model.config.max_position_embeddings
+    huge = [{"role": "user", "content": "coffee " * window}]
+    response = httpx.post(
+        server.url + "/v1/chat/completions", json={"model": "Ana", "messages": huge}, timeout=120
+    )
+    assert response.status_code == 400
+    assert f"context window of {window}" in response.json()["detail"]
+    assert httpx.get(server.url + "/health").json()["in_flight"] == 0
+    stop = {"model": "Ana", "messages": [{"role": "user", "content": "Hi"}], "stop": ["x" * 256]}
+    answer = httpx.post(server.url + "/v1/chat/completions", json=stop, timeout=120)
+    assert answer.status_code == 200
