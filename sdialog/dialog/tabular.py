@@ -227,6 +227,13 @@ def write_csv(
     fmt = _format_of(Path(path), format)
     extra = list(dict.fromkeys(k for d in dialogs for t in d.turns for k in t.model_extra or {}))
     columns = ([dialog_id_col] if dialog_id_col else []) + [speaker_col, text_col] + extra
+    clash = next((c for i, c in enumerate(columns) if not c or c in columns[:i]), None)
+    if clash is not None:  # the file could not be read back: refuse before writing
+        raise DialogFormatError(
+            f"turn metadata {clash!r} would be a CSV column that is empty or named twice "
+            f"(columns: {', '.join(map(repr, columns))}); rename it or write .json/.jsonl",
+            source=str(path),
+        )
 
     def cell(value: Any) -> str:
         return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)

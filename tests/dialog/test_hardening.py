@@ -199,3 +199,13 @@ def test_new_files_follow_the_umask(tmp_path: Path) -> None:
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "d.json").stat().st_mode) == 0o644
+
+
+def test_csv_writer_refuses_columns_it_could_not_read_back(tmp_path: Path) -> None:
+    path = tmp_path / "all.csv"
+    clash = Dialog(id="a", turns=[Turn("A", "x", dialog_id="z")])
+    with pytest.raises(DialogFormatError, match="'dialog_id' would be a CSV column"):
+        Dialog.to_csv([clash], path)
+    with pytest.raises(DialogFormatError, match="'' would be a CSV column"):
+        Dialog(turns=[Turn("A", "x", **{"": "z"})]).to_file(path)
+    assert not path.exists()
