@@ -80,20 +80,22 @@ def _voice_overrides(audio_dialog: AudioDialog, engine: Any) -> dict[str, Engine
 
 
 def _devices(recording_devices: list | None, ir_database: Any) -> list[Device]:
+    """Our devices: an IR from ``ir_database`` when it has the device, else our preset."""
+    from sdialog.audio.devices import DEVICES
+
     devices = []
     for device in recording_devices or []:
         name = getattr(device, "value", str(device))
-        if ir_database is not None:
+        if ir_database is not None and name in ir_database.get_data():
             devices.append(Device(_safe(name), impulse_response=ir_database.get_ir(device)))
+        elif name in DEVICES:
+            devices.append(get_device(name))
         else:
-            try:
-                devices.append(get_device(name))
-            except ValueError as err:
-                raise ValueError(
-                    f"recording device {name!r}: give impulse_response_database= (e.g. "
-                    "LocalImpulseResponseDatabase with your IR files) or use one of our device "
-                    f"presets ({err})"
-                ) from None
+            raise ValueError(
+                f"recording device {name!r} is neither in impulse_response_database (e.g. a "
+                "LocalImpulseResponseDatabase of your IR files) nor one of our device presets "
+                f"({', '.join(sorted(DEVICES))})"
+            )
     return devices
 
 

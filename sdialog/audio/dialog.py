@@ -165,8 +165,10 @@ class AudioDialog(Dialog):
         ``voices`` maps a role (or a speaker name) to a Voice, an ``(identifier, language)`` pair
         looked up in ``voice_database``, or a voice string. Without ``voices``, the database
         picks by persona gender/age/language; a missing or unreadable age is drawn (seeded by
-        ``seed``) and a missing language is english, each with a warning. ``persona_to_voice_desc``
-        and ``tts_engine`` (voice design from a description) are not supported offline.
+        ``seed``), a missing language is english and a missing gender matches any voice, each
+        with a warning; when every matching voice is taken, one is reused (with a warning).
+        ``persona_to_voice_desc`` and ``tts_engine`` (voice design from a description) are not
+        supported offline.
         """
         if voices is None and voice_database is None:
             raise ValueError(
@@ -197,8 +199,7 @@ class AudioDialog(Dialog):
                 continue
             gender = parse_gender(str(persona.get("gender") or ""))
             if gender is None:
-                gender = rng.choice(["male", "female"])
-                logger.warning("no usable gender in the persona of %s: drew %s", name, gender)
+                logger.warning("no usable gender in the persona of %s: any voice may do", name)
             age = parse_age(persona.get("age"))
             if age is None:
                 age = rng.randint(18, 65)
@@ -207,13 +208,15 @@ class AudioDialog(Dialog):
             if not language:
                 language = "english"
                 logger.warning("no language in the persona of %s: using english", name)
-            persona["voice"] = voice_database.get_voice(
-                gender=gender,
-                age=round(age),
-                lang=str(language).lower(),
-                keep_duplicate=keep_duplicate,
-                seed=seed,
-            )
+            query = {"gender": gender, "age": round(age), "lang": str(language).lower()}
+            try:
+                voice = voice_database.get_voice(**query, keep_duplicate=keep_duplicate, seed=seed)
+            except ValueError:
+                if keep_duplicate:
+                    raise
+                logger.warning("no unused voice left for %s: reusing one", name)
+                voice = voice_database.get_voice(**query, keep_duplicate=True, seed=seed)
+            persona["voice"] = voice
 
 
 class _Caseless(dict):
