@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -179,3 +180,38 @@ def test_txt_loads_losslessly_or_names_the_file(
         return
     assert Dialog.from_file(out).turns == loaded.turns
     assert out.read_text(encoding="utf-8") == "".join(f"{t.speaker}: {t.text}\n" for t in loaded)
+
+
+# ---------------------------------------------------------------------------------- writers
+any_text = st.text(st.one_of(chars, st.just("\ud800")), max_size=15)
+
+
+@FUZZ
+@given(
+    st.lists(st.tuples(st.none() | any_text, any_text), max_size=4),
+    st.sampled_from([".txt", ".csv", ".tsv", ".json", ".jsonl"]),
+)
+def test_writers_are_lossless_or_refuse(
+    tmp_path: Path, pairs: list[tuple[str | None, str]], suffix: str
+) -> None:
+    """What a format can hold reads back the same; anything else is refused before writing.
+    The documented conversions: no null speaker in txt/csv (read as ""), line breaks in a txt
+    turn become spaces."""
+    from sdialog.dialog import Turn
+
+    dialog = Dialog(id="x", turns=[Turn(s, t) for s, t in pairs])
+    path = Path(tempfile.mkdtemp(dir=tmp_path)) / f"d{suffix}"  # a fresh file per example
+    try:
+        dialog.to_file(path)
+    except DialogFormatError as err:
+        assert err.source == str(path) and not path.exists()
+        assert suffix in (".txt", ".csv", ".tsv")
+        return
+    loaded = Dialog.from_file(path)
+    loaded = loaded[0] if isinstance(loaded, list) else loaded
+    expected = [(s, t) for s, t in pairs]
+    if suffix in (".txt", ".csv", ".tsv"):
+        expected = [(s or "", t) for s, t in expected]
+    if suffix == ".txt":
+        expected = [(s, re.sub(r"\r\n|\r|\n", " ", t)) for s, t in expected]
+    assert [(t.speaker, t.text) for t in loaded] == expected
