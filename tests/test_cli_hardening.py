@@ -266,3 +266,11 @@ def test_jsonl_corpus_keeps_a_reply_with_a_lone_surrogate(tmp_path: Path) -> Non
     assert (result.written, result.failed) == (1, 0)
     (dialog,) = Dialog.from_file(tmp_path / "dialogs.jsonl")
     assert dialog.turns[1].text == "bad \ud800 reply"
+
+
+def test_audio_on_a_generate_folder_voices_its_dialogs(tmp_path: Path) -> None:
+    out = tmp_path / "clinic"
+    generate_corpus(Scenario.model_validate(BASE), n=1, out_dir=out, progress=False)
+    result = run("audio", out, "-o", tmp_path / "voiced", "--tts", "synthetic")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "voiced").iterdir()] == ["0000_demo-000000"]

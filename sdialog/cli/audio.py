@@ -16,8 +16,17 @@ from sdialog.cli._app import app
 
 
 def _dialog_files(source: Path) -> list[Path]:
+    from sdialog.corpus_layout import find_corpus
+
+    source = find_corpus(source) or source  # a `sdialog generate` folder: its dialogs
     if source.is_dir():
-        files = sorted(p for p in source.iterdir() if p.suffix in (".json", ".jsonl", ".txt"))
+        files = sorted(
+            p
+            for p in source.iterdir()
+            if p.is_file()
+            and not p.name.startswith(".")
+            and p.suffix.lower() in (".json", ".jsonl", ".txt")
+        )
         if not files:
             raise typer.BadParameter(f"no dialog files in {source}", param_hint="DIALOG_OR_DIR")
         return files
