@@ -198,6 +198,8 @@ class Server(ReferenceServerAPI):
             return tuple(self.allowed_hosts)
         if not _is_loopback(self.host):
             return None  # reachable from elsewhere: clients may name it any way
+        # "testserver": what Starlette's in-process TestClient sends (a single-label name that
+        # public DNS cannot hand to a rebinding attacker)
         return (*LOOPBACK_HOSTS, "testserver", socket.gethostname().lower())
 
     # -- running -------------------------------------------------------------------------------
