@@ -102,6 +102,8 @@ def sae_metrics(sae: SAE, activations: Any, *, batch_size: int = 4096) -> dict[s
     import torch
 
     x = torch.as_tensor(activations).float()
+    if x.ndim != 2 or len(x) < 2:
+        raise ValueError(f"sae_metrics needs [tokens, width] activations, got {tuple(x.shape)}")
     sse, active, fired = 0.0, 0.0, torch.zeros(sae.d_sae, dtype=torch.bool)
     with torch.inference_mode():
         for start in range(0, len(x), batch_size):
