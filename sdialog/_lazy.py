@@ -33,7 +33,16 @@ def lazy_exports(package: str, exports: Mapping[str, str]) -> Callable[[str], An
         if target is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
         module, _, attribute = target.partition(":")
-        value = getattr(import_module(module), attribute or name)
+        try:
+            imported = import_module(module)
+        except ModuleNotFoundError as exc:  # an optional dependency: say which extra brings it
+            from sdialog._extras import as_missing_extra
+
+            error = as_missing_extra(exc)
+            if error is exc:
+                raise
+            raise error from exc
+        value = getattr(imported, attribute or name)
         setattr(sys.modules[package], name, value)
         return value
 

@@ -99,7 +99,9 @@ class Comparator:
     def __call__(self, datasets: Any, progress: Callable[[str, str], None] | None = None) -> Any:
         """Evaluate every dataset with every evaluator; returns (and keeps in ``results``) the
         tidy table. ``progress(dataset, evaluator_name)`` is called after each step."""
-        import pandas as pd
+        from sdialog._extras import require
+
+        pd = require("pandas")
 
         sources = _datasets(datasets)
         rows: list[dict[str, Any]] = []
