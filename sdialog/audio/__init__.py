@@ -52,6 +52,27 @@ _LAZY = {
     "wer": "sdialog.audio.wer",
     "cer": "sdialog.audio.wer",
     "normalize_text": "sdialog.audio.wer",
+    # SDialog's names (see docs/migrating.md, "Audio"); its AudioDialog, Voice and VoiceDatabase
+    # live in sdialog.audio.dialog and sdialog.audio.voice_database (the names above are ours).
+    "AcousticsSimulator": "sdialog.audio.acoustics_simulator",
+    "AudioSource": "sdialog.audio.geometry",
+    "RoomPosition": "sdialog.audio.geometry",
+    "Position3D": "sdialog.audio.geometry",
+    "Dimensions3D": "sdialog.audio.geometry",
+    "DirectivityType": "sdialog.audio.geometry",
+    "Role": "sdialog.audio.utils",
+    "SourceVolume": "sdialog.audio.utils",
+    "Furniture": "sdialog.audio.utils",
+    "BaseTTS": "sdialog.audio.tts.compat",
+    "BaseVoiceCloneTTS": "sdialog.audio.tts.compat",
+    "KokoroTTS": "sdialog.audio.tts.compat",
+    "Qwen3TTS": "sdialog.audio.tts.compat",
+    "Qwen3TTSVoiceClone": "sdialog.audio.tts.compat",
+    "Dia2TTS": "sdialog.audio.tts.compat",
+    "BaseVoiceDatabase": "sdialog.audio.voice_database",
+    "LocalVoiceDatabase": "sdialog.audio.voice_database",
+    "HuggingfaceVoiceDatabase": "sdialog.audio.voice_database",
+    "RoomAcousticsConfig": "sdialog.audio.dialog",
 }
 
 __all__ = sorted(_LAZY)
