@@ -41,8 +41,10 @@ def describe_error(exc: BaseException) -> str:
         text = str(exc) or type(exc).__name__
         if not isinstance(exc, _PLAIN):
             text = f"{type(exc).__name__}: {text}"
+    from sdialog.llm.secrets import redact
+
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    text = re.sub(r"\s+", " ", "; ".join(lines))
+    text = redact(re.sub(r"\s+", " ", "; ".join(lines)))  # a provider error may quote a key
     return text if len(text) <= 600 else text[:597] + "..."
 
 
