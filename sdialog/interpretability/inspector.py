@@ -170,7 +170,8 @@ class Inspector:
 
     Args:
         target: a layer index (``12``, ``-1``), a shorthand (``"resid_pre:12"``,
-            ``"resid_post:12"``, ``"mlp:12"``, ``"attn:12"``), a dotted module path
+            ``"resid_post:12"``, ``"mlp:12"``, ``"attn:12"``, ``"z:12"``), a TransformerLens
+            hook name (``"blocks.12.hook_resid_post"``), a dotted module path
             (``"model.layers.12"``), a list of those, or ``{"nick": target}``.
         top_k: also keep the ``top_k`` next-token candidates of every generated token.
         capture: ``True``/``"post"`` store activations after this inspector's steering,
