@@ -163,11 +163,13 @@ def test_to_audio_with_flite_three_speakers_room_and_device(tmp_path):
         to_audio(dialog(), dir_audio=str(tmp_path), background_effect="white_noise")
 
 
-def test_pipeline_reference_constructor_and_inference(tmp_path):
+def test_pipeline_reference_constructor_and_inference(tmp_path, capsys):
     pipe = AudioPipeline(dir_audio=str(tmp_path), tts_engine="synthetic", sampling_rate=16000)
     audio = pipe.inference(dialog(), dialog_dir_name="run", seed=1)
     assert pipe.tts_engine is pipe.engine and isinstance(audio, AudioDialog)
     assert (tmp_path / "run" / "dry.wav").exists() and audio.audio_step_3_filepaths == {}
+    audio.display()  # outside a notebook: the file paths
+    assert str(tmp_path / "run" / "dry.wav") in capsys.readouterr().out
 
 
 def test_hub_engines_and_dscaper_give_clear_errors():
