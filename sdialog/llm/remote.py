@@ -119,6 +119,7 @@ class RemoteBackend(Backend):
         params = {_ALIASES.get(k, k): v for k, v in params.items()}
         super().__init__(model, cache=cache, **params)
         register_secret(*_secret_values(params))
+        install_log_redaction()  # keys from the environment too, even without a key parameter
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be >= 1")
         self.max_concurrency = max_concurrency
