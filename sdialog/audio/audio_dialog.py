@@ -62,6 +62,22 @@ class AudioDialog:
         """Seconds from the first start to the last end."""
         return max((t.end_s for t in self.turns), default=0.0)
 
+    def display(self) -> None:
+        """Print each produced file (``variant: path``), with a player under each in a notebook
+        (SDialog's ``display()``, so ``dialog.to_audio(...).display()`` works as in its README).
+        """
+        try:
+            from IPython import get_ipython
+            from IPython.display import Audio, display
+
+            notebook = get_ipython() is not None
+        except ImportError:
+            notebook = False
+        for name, path in self.files.items():
+            print(f"{name}: {path}")
+            if notebook:
+                display(Audio(path, autoplay=False))
+
     @classmethod
     def from_manifest(cls, path: str | Path) -> AudioDialog:
         """Rebuild from a ``manifest.json`` written by :class:`~sdialog.audio.AudioPipeline`."""

@@ -224,3 +224,12 @@ def test_audio_processor_and_ir_database(tmp_path):
     bad.write_text("identifier,file_name\nx,missing.wav\n")
     with pytest.raises(ValueError, match="Audio file not found"):
         LocalImpulseResponseDatabase(str(bad), str(tmp_path))
+
+
+def test_readme_style_to_audio_then_display(tmp_path, capsys):
+    audio = dialog().to_audio(
+        str(tmp_path / "out"), perform_room_acoustics=True, tts_engine="synthetic"
+    )
+    assert audio.display() is None
+    printed = capsys.readouterr().out
+    assert "dry: " in printed and "room_consultation_room: " in printed
