@@ -81,7 +81,7 @@ def dialog_hash(dialog: Dialog) -> str:
     Example:
         >>> from sdialog import Dialog, Turn
         >>> a = Dialog(turns=[Turn("A", "Hi")])
-        >>> dialog_hash(a) == dialog_hash(a.clone()), dialog_hash(a) == dialog_hash(a.upper())
+        >>> dialog_hash(a) == dialog_hash(a.clone()), dialog_hash(a) == dialog_hash(a.upper(False))
         (True, False)
     """
     return _digest(dialog_content(dialog))
