@@ -198,8 +198,11 @@ class Dialog(TextTransforms, DialogIO, BaseModel):
         """
         return self.model_copy(deep=True, update={"id": new_id or _new_id(), "parentId": self.id})
 
-    def filter(self, speaker: str | Iterable[str | None] | None) -> Dialog:
-        """Return a lineage clone with only the turns of ``speaker`` (a name or several names).
+    def filter(
+        self, speaker: str | Iterable[str | None] | None, case_sensitive: bool = False
+    ) -> Dialog:
+        """Return a lineage clone with only the turns of ``speaker`` (a name or several names,
+        matched ignoring case unless ``case_sensitive=True``, as in SDialog).
 
         Events are kept when their ``agent`` is one of the names; events without an agent are
         dropped (unless ``None`` is among the names, which also selects speaker-less turns).
@@ -207,13 +210,18 @@ class Dialog(TextTransforms, DialogIO, BaseModel):
 
         Example:
             >>> d = Dialog(turns=[Turn("A", "x"), Turn("B", "y"), Turn("A", "z")])
-            >>> [t.text for t in d.filter("A")]
-            ['x', 'z']
+            >>> [t.text for t in d.filter("a")], len(d.filter("a", case_sensitive=True))
+            (['x', 'z'], 0)
         """
         names = {speaker} if speaker is None or isinstance(speaker, str) else set(speaker)
+
+        def key(name: str | None) -> str | None:
+            return name if case_sensitive or name is None else name.casefold()
+
+        wanted = {key(n) for n in names}
         new = self.clone()
-        new.turns = [t for t in new.turns if t.speaker in names]
-        new.events = [e for e in new.events if e.agent in names]
+        new.turns = [t for t in new.turns if key(t.speaker) in wanted]
+        new.events = [e for e in new.events if key(e.agent) in wanted]
         return new
 
     def get_speakers(self, keep_case: bool = True) -> list[str]:
