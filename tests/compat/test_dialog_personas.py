@@ -207,3 +207,13 @@ def test_console_width_independent_context_print() -> None:
     with console.capture() as cap:
         Context().print(console=console)
     assert "(empty)" in cap.get()
+
+
+def test_filter_ignores_case_and_chains_like_the_reference_readme(tmp_path: Path) -> None:
+    d = _dialog()
+    out = tmp_path / "processed.json"
+    d.filter("alice").rename_speaker("Alice", "Customer").upper().to_file(out)
+    saved = Dialog.from_file(out)
+    assert [str(t) for t in saved] == ["Customer: HELLO BOB"] and saved.parentId == "root"
+    assert d[0].text == "Hello Bob"  # filter made a copy; the chain changed only the copy
+    assert len(d.filter("alice", case_sensitive=True)) == 0
