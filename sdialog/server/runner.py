@@ -236,8 +236,8 @@ class AgentRunner:
         limit = self.max_prompt_tokens or context_window(backend)
         if not limit:
             return
-        messages = [{"role": "system", "content": session.system_prompt()}, *session.memory]
-        prompt = await asyncio.to_thread(count_tokens, backend, messages)
+        # memory holds the system prompt first, then the conversation: what the model is sent
+        prompt = await asyncio.to_thread(count_tokens, backend, list(session.memory))
         asked = session.agent.llm_kwargs
         try:
             wanted = int(backend.effective_params(**asked).get("max_tokens") or 0)
