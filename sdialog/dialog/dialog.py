@@ -337,11 +337,13 @@ class Dialog(TextTransforms, DialogIO, BaseModel):
         think: bool = False,
         orchestration: bool = False,
         console: Any = None,
+        scenario: bool = False,
     ) -> None:
         """Pretty-print the dialog with rich, one colour per speaker.
 
         ``all`` adds a metadata header and every event; ``think`` shows ``think`` events;
-        ``orchestration`` shows ``instruct``/``instruct-persist``/``request_suggestions`` events.
+        ``orchestration`` shows ``instruct``/``instruct-persist``/``request_suggestions`` events;
+        ``scenario`` shows the scenario above the turns (``all`` includes it).
         Events appear next to the turn they belong to. ``console`` is a ``rich.console.Console``
         (default: a new one on stdout).
 
@@ -350,7 +352,14 @@ class Dialog(TextTransforms, DialogIO, BaseModel):
         """
         from sdialog.dialog.render import print_dialog
 
-        print_dialog(self, all=all, think=think, orchestration=orchestration, console=console)
+        print_dialog(
+            self,
+            all=all,
+            think=think,
+            orchestration=orchestration,
+            console=console,
+            scenario=scenario,
+        )
 
     def to_audio(
         self,

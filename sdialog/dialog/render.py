@@ -42,6 +42,7 @@ def print_dialog(
     think: bool = False,
     orchestration: bool = False,
     console: Any = None,
+    scenario: bool = False,
 ) -> None:
     """Print ``dialog``; see :meth:`sdialog.dialog.Dialog.print` for the options."""
     from rich.console import Console
@@ -84,6 +85,8 @@ def print_dialog(
                 continue
             console.print(Text.assemble((f"{key}: ", "bold"), _as_text(value)))
         console.rule()
+    elif scenario and dialog.scenario is not None:
+        console.print(Text.assemble(("scenario: ", "bold"), _as_text(dialog.scenario)))
 
     shown = [e for e in dialog.events if wanted(e)]
     if dialog._event_groups() is not None:

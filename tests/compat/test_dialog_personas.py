@@ -89,6 +89,8 @@ def test_print_methods_write_what_they_show(capsys: pytest.CaptureFixture[str]) 
     _dialog().print()
     out = capsys.readouterr().out
     assert "Dialogue Begins" in out and "Alice: Hello Bob" in out and "Dialogue Ends" in out
+    Dialog(turns=[Turn("A", "x")], scenario={"case": 3}).print(scenario=True)
+    assert 'scenario: {"case": 3}' in capsys.readouterr().out
     Context(location="Lab", goals=["Study"]).print()
     out = capsys.readouterr().out
     assert "Context" in out and "Location: Lab" in out and "Goals: Study" in out
