@@ -62,6 +62,35 @@ class AudioDialog:
         """Seconds from the first start to the last end."""
         return max((t.end_s for t in self.turns), default=0.0)
 
+    # SDialog's names for the files (its step 1: voiced turns, step 2: timeline, step 3: rooms)
+    @property
+    def audio_step_1_filepath(self) -> str:
+        """The dry mix (``files["dry"]``)."""
+        return self.files.get("dry", "")
+
+    @property
+    def audio_step_2_filepath(self) -> str:
+        """The dry mix too: our timeline (pauses, overlaps, noise) is in it."""
+        return self.files.get("dry", "")
+
+    @property
+    def audio_step_3_filepaths(self) -> dict[str, str]:
+        """Room name → wet mix (``room_<name>`` files, without device/channel variants)."""
+        return {
+            name[len("room_") :]: path
+            for name, path in self.files.items()
+            if name.startswith("room_") and "__" not in name
+        }
+
+    @staticmethod
+    def from_dialog(dialog: Any) -> Any:
+        """SDialog's ``AudioDialog.from_dialog``: the SDialog-shaped
+        :class:`sdialog.audio.dialog.AudioDialog` of ``dialog`` (to pass to
+        ``AudioPipeline.inference``)."""
+        from sdialog.audio.dialog import AudioDialog as SDialogAudioDialog
+
+        return SDialogAudioDialog.from_dialog(dialog)
+
     def display(self) -> None:
         """Print each produced file (``variant: path``), with a player under each in a notebook
         (SDialog's ``display()``, so ``dialog.to_audio(...).display()`` works as in its README).

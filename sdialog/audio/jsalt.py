@@ -17,10 +17,12 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from sdialog.audio.geometry import Dimensions3D
+from sdialog.audio.geometry import Dimensions3D, RoomPosition
 from sdialog.audio.room import Room
 from sdialog.audio.room_generator import RoomGenerator
 from sdialog.audio.utils import Furniture, RGBAColor
+
+__all__ = ["MedicalRoomGenerator", "RoomPosition", "RoomRole"]
 
 
 class RoomRole(str, Enum):

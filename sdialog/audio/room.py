@@ -77,7 +77,7 @@ class Room(RoomLayout):
     """A shoebox room with speakers and microphones.
 
     Args:
-        dimensions: ``[x, y, z]`` extents in metres (each > 1, height 2–6), or a
+        dimensions: ``[x, y, z]`` extents in metres (each > 1, height 2–20), or a
             :class:`Dimensions3D` (SDialog's form: default talkers and microphone are placed;
             default ``Dimensions3D(2, 2.5, 3)`` when omitted).
         rt60: target reverberation time in seconds (ignored when ``materials`` is given).
@@ -113,8 +113,10 @@ class Room(RoomLayout):
         if dimensions is None:
             dimensions = Dimensions3D(2, 2.5, 3)
         dims = [float(d) for d in dimensions]
-        if len(dims) != 3 or min(dims[:2]) <= 1.0 or not 2.0 <= dims[2] <= 6.0:
-            raise ValueError(f"room dimensions must be [L>1, W>1, 2<=H<=6] metres, got {dims}")
+        if len(dims) != 3 or min(dims[:2]) <= 1.0 or not 2.0 <= dims[2] <= 20.0:
+            raise ValueError(f"room dimensions must be [L>1, W>1, 2<=H<=20] metres, got {dims}")
+        if layout.get("reverberation_time_ratio") is not None:  # SDialog's name for the RT60
+            rt60 = float(layout["reverberation_time_ratio"])
         if materials is None and (rt60 is None or not 0.05 <= rt60 <= 5.0):
             raise ValueError(f"room rt60 must be in [0.05, 5] s, got {rt60}")
         if reverb not in ("hybrid", "ism", "ray_tracing"):

@@ -128,7 +128,8 @@ class RoomLayout:
     ) -> None:
         """Seat ``speaker_name`` within ``max_distance`` m of a side of a furniture (a random
         free side when ``side`` is None); mouth at 1.2 m, or 1.6 m (standing) beside furniture
-        taller than 1 m. Seeded by ``seed`` (default: the room seed and the names)."""
+        taller than 1 m, half a metre from other talkers when there is room. Seeded by ``seed``
+        (default: the room seed and the names)."""
         if furniture_name not in self.furnitures:
             raise ValueError(
                 f"Furniture {furniture_name!r} not found in the room; "
@@ -145,7 +146,7 @@ class RoomLayout:
         gap = min(0.1, max_distance / 2)
         margin = self.min_wall_distance
         w, length, _ = (float(v) for v in self.dimensions)
-        for _ in range(300):
+        for attempt in range(300):
             chosen = SpeakerSide(side) if side is not None else _SIDES[rng.integers(4)]
             x_range, y_range = {
                 SpeakerSide.FRONT: ((f.x, f.x + f.width), (f.y - max_distance, f.y - gap)),
@@ -167,6 +168,9 @@ class RoomLayout:
                 self._check_free([x, y, z])
             except ValueError:
                 continue
+            others = [p for n, p in self.speakers_positions.items() if n != speaker_name]
+            if attempt < 200 and any(p.distance_to([x, y], 2) < 0.5 for p in others):
+                continue  # keep half a metre from other talkers while possible
             self.place_speaker(speaker_name, Position3D(x, y, z))
             return
         raise ValueError(
@@ -339,9 +343,17 @@ class RoomLayout:
         dims = [float(v) for v in self.dimensions]
         return f"Room {self.name!r} {dims} m, talkers {self.speakers}"
 
-    def to_image(self, pixels_per_metre: int = 100) -> Any:
-        """A top view (PIL image): walls, furniture, talkers (dots), microphone (square) and,
-        when directional, its aiming line."""
+    def to_image(
+        self,
+        show_anchors: bool = True,
+        show_walls: bool = True,
+        show_furnitures: bool = True,
+        show_speakers: bool = True,
+        show_microphones: bool = True,
+        pixels_per_metre: int = 100,
+    ) -> Any:
+        """A top view (PIL image): walls, furniture, talkers (dots), microphones (squares, with
+        the aiming line when directional) and, with ``show_anchors``, the named room spots."""
         from PIL import Image, ImageDraw
 
         w, length, _ = (float(v) for v in self.dimensions)
@@ -349,20 +361,26 @@ class RoomLayout:
         size = (int(w * k) + 2 * pad, int(length * k) + 2 * pad)
         image = Image.new("RGBA", size, (255, 255, 255, 255))
         draw = ImageDraw.Draw(image, "RGBA")
+        black = (0, 0, 0, 255)
 
         def px(x: float, y: float) -> tuple[int, int]:
             return int(pad + x * k), int(size[1] - pad - y * k)
 
-        draw.rectangle([px(0, length), px(w, 0)], outline=(0, 0, 0, 255), width=3)
-        for f in self.furnitures.values():
+        if show_walls:
+            draw.rectangle([px(0, length), px(w, 0)], outline=black, width=3)
+        for f in self.furnitures.values() if show_furnitures else []:
             if f.width > 0 and f.depth > 0:
                 draw.rectangle([px(f.x, f.y + f.depth), px(f.x + f.width, f.y)], fill=f.rgba())
-                draw.text(px(f.x, f.y + f.depth), f.name, fill=(0, 0, 0, 255))
-        for name, pos in self.speakers_positions.items():
+                draw.text(px(f.x, f.y + f.depth), f.name, fill=black)
+        for spot in RoomPosition if show_anchors else []:
+            cx, cy = px(*self.room_position_to_position3d(spot).to_list()[:2])
+            draw.line([(cx - 4, cy), (cx + 4, cy)], fill=(120, 120, 120, 255))
+            draw.line([(cx, cy - 4), (cx, cy + 4)], fill=(120, 120, 120, 255))
+        for name, pos in self.speakers_positions.items() if show_speakers else []:
             cx, cy = px(pos.x, pos.y)
             draw.ellipse([cx - 8, cy - 8, cx + 8, cy + 8], fill=(30, 90, 200, 255))
-            draw.text((cx + 10, cy - 6), str(name), fill=(0, 0, 0, 255))
-        for mic in self.microphones:
+            draw.text((cx + 10, cy - 6), str(name), fill=black)
+        for mic in self.microphones if show_microphones else []:
             cx, cy = px(mic[0], mic[1])
             draw.rectangle([cx - 6, cy - 6, cx + 6, cy + 6], fill=(200, 30, 30, 255))
             if self.directivity is not None:

@@ -233,3 +233,10 @@ def test_readme_style_to_audio_then_display(tmp_path, capsys):
     assert audio.display() is None
     printed = capsys.readouterr().out
     assert "dry: " in printed and "room_consultation_room: " in printed
+    assert audio.audio_step_1_filepath == audio.files["dry"] == audio.audio_step_2_filepath
+    assert audio.audio_step_3_filepaths == {
+        "consultation_room": audio.files["room_consultation_room"]
+    }
+    from sdialog.audio import AudioDialog as TopLevel
+
+    assert isinstance(TopLevel.from_dialog(dialog()), AudioDialog)

@@ -140,6 +140,7 @@ def test_talker_moved_outside_is_reported():
 
 def test_top_view_image():
     image = desk_room().to_image(pixels_per_metre=50)
+    assert desk_room().to_image(show_anchors=False, show_walls=False).size == (560, 510)
     assert image.size == (5 * 50 + 60, int(4.5 * 50) + 60)
     pixels = np.asarray(image.convert("RGB"))
     assert (pixels != 255).any()
@@ -161,3 +162,10 @@ def test_generators_are_seeded_and_do_not_mutate_args():
         BasicRoomGenerator().generate({})
     with pytest.raises(ValueError, match="room_type"):
         MedicalRoomGenerator().generate({"room_type": "kitchen"})
+
+
+def test_reverberation_time_ratio_is_the_rt60_and_tall_rooms_are_allowed():
+    warehouse = Room(dimensions=Dimensions3D(20, 25, 10), reverberation_time_ratio=0.47)
+    assert warehouse.rt60 == 0.47 and warehouse.get_volume() == 5000
+    a = warehouse.speakers_positions["speaker_1"]
+    assert a.distance_to(warehouse.speakers_positions["speaker_2"], 2) >= 0.5
