@@ -233,9 +233,12 @@ class BasePersona(BaseModel):
     def __str__(self) -> str:
         return self.description()
 
-    def json(self, string: bool = False, indent: int | None = 2) -> Any:  # type: ignore[override]
-        """Return every field (empty ones too), extras and ``"_metadata"`` as a JSON-compatible
-        dict, or as JSON text when ``string=True``.
+    def json(  # type: ignore[override]
+        self, string: bool = False, indent: int | None = 2, output_metadata: bool = True
+    ) -> Any:
+        """Return every field (empty ones too), extras and ``"_metadata"`` (unless
+        ``output_metadata=False``) as a JSON-compatible dict, or as JSON text when
+        ``string=True``.
 
         Example:
             >>> from sdialog.personas import Persona
@@ -244,8 +247,27 @@ class BasePersona(BaseModel):
             ('Ana', 'Persona')
         """
         data = self.model_dump(mode="json")
-        data["_metadata"] = self._metadata.model_dump(mode="json")
+        if output_metadata:
+            data["_metadata"] = self._metadata.model_dump(mode="json")
         return json.dumps(data, indent=indent, ensure_ascii=False) if string else data
+
+    @classmethod
+    def attributes(cls, print: bool = False) -> list[str] | None:
+        """The field names of this class, in order (SDialog's helper); ``print=True`` prints
+        them instead, one per line.
+
+        Example:
+            >>> from sdialog.personas import Doctor
+            >>> Doctor.attributes()[:3]
+            ['name', 'age', 'race']
+        """
+        names = list(cls.model_fields)
+        if not print:
+            return names
+        import builtins
+
+        builtins.print("\n".join(names))
+        return None
 
     def print(self, console: Any = None) -> None:
         """Pretty-print the non-empty fields with rich (``console``: a ``rich.console.Console``).
@@ -295,10 +317,13 @@ class BasePersona(BaseModel):
         return type(self).model_validate({**data, "_metadata": meta})
 
     # -- files -------------------------------------------------------------------------------
-    def to_file(self, path: str | Path) -> None:
-        """Write :meth:`json` to ``path`` atomically (parent folders are created)."""
+    def to_file(self, path: str | Path, makedir: bool = True) -> None:
+        """Write :meth:`json` to ``path`` atomically (parent folders are created; with
+        ``makedir=False`` a missing folder is an error)."""
         from sdialog.dialog.io import atomic_write
 
+        if not makedir and not Path(path).parent.is_dir():
+            raise FileNotFoundError(f"folder not found: {Path(path).parent} (makedir=False)")
         text = self.json(string=True) + "\n"
         atomic_write(path, lambda handle: handle.write(text))
 

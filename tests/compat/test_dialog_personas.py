@@ -219,3 +219,13 @@ def test_filter_ignores_case_and_chains_like_the_reference_readme(tmp_path: Path
     assert [str(t) for t in saved] == ["Customer: HELLO BOB"] and saved.parentId == "root"
     assert d[0].text == "Hello Bob"  # filter made a copy; the chain changed only the copy
     assert len(d.filter("alice", case_sensitive=True)) == 0
+
+
+def test_persona_helpers_attributes_json_without_metadata_and_to_file(tmp_path: Path) -> None:
+    assert P.Teacher.attributes()[:4] == ["name", "age", "gender", "language"]
+    assert "communication_style" in P.Teacher.attributes()
+    assert "_metadata" not in P.Teacher(name="x").json(output_metadata=False)
+    with pytest.raises(FileNotFoundError, match="makedir=False"):
+        P.Teacher().to_file(tmp_path / "missing" / "t.json", makedir=False)
+    P.Teacher(name="Lee").to_file(tmp_path / "made" / "t.json")
+    assert P.BasePersona.from_file(tmp_path / "made" / "t.json").name == "Lee"
