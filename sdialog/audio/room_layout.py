@@ -304,6 +304,22 @@ class RoomLayout:
         """Centre of the room just under the ceiling."""
         return self.room_position_to_position3d(RoomPosition.CENTER)
 
+    def get_top_left_corner(self) -> Position3D:
+        """Corner (x min, y max) at mouth height, ``min_wall_distance`` from the walls."""
+        return self.room_position_to_position3d(RoomPosition.TOP_LEFT)
+
+    def get_top_right_corner(self) -> Position3D:
+        """Corner (x max, y max) at mouth height."""
+        return self.room_position_to_position3d(RoomPosition.TOP_RIGHT)
+
+    def get_bottom_left_corner(self) -> Position3D:
+        """Corner (x min, y min) at mouth height."""
+        return self.room_position_to_position3d(RoomPosition.BOTTOM_LEFT)
+
+    def get_bottom_right_corner(self) -> Position3D:
+        """Corner (x max, y min) at mouth height."""
+        return self.room_position_to_position3d(RoomPosition.BOTTOM_RIGHT)
+
     def add_furnitures(self, furnitures: dict[str, Furniture]) -> None:
         """Add or replace furniture by name."""
         self.furnitures.update(furnitures)

@@ -129,6 +129,8 @@ def test_named_mic_positions_stay_inside_the_room():
         room.set_mic_position(kind)
         room.validate()
     assert room.room_position_to_position3d(RoomPosition.TOP_RIGHT).x > 4
+    assert room.get_bottom_left_corner().to_list() == [0.3, 0.3, 1.2]
+    assert room.get_top_right_corner().y == pytest.approx(4.2)
 
 
 def test_talker_moved_outside_is_reported():
