@@ -181,6 +181,8 @@ class RemoteBackend(Backend):
         base_request = self._request(base, tools)
         base_provenance = self.provenance(base)
         client, owned = self._http_client(base)
+        if client is None and base.get("api_base"):
+            _check_litellm_api_base(str(base["api_base"]))
 
         async def one(messages: list[Message], seed: Any) -> Completion:
             if seed is None:
@@ -477,3 +479,18 @@ def _secret_values(params: Mapping[str, Any]) -> list[str]:
     if isinstance(params.get("api_base"), str):  # user:password@ and ?key=... (not the URL)
         found.extend(url_credentials(params["api_base"]))
     return found
+
+
+def _check_litellm_api_base(url: str) -> None:
+    """litellm cannot use an ``api_base`` with ``user:password@`` (its client also sends a bearer
+    key) or a query string (it appends the path after the query): say so before sending."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.username is not None or parts.query:
+        what = "user:password@" if parts.username is not None else "a query string"
+        raise BackendError(
+            f"api_base {_without_credentials(url)!r} carries {what}, which litellm cannot send; "
+            "use transport='openai' (the direct OpenAI-compatible transport takes both), or give "
+            "the key as api_key"
+        )

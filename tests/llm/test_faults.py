@@ -232,3 +232,13 @@ def test_without_any_key_no_authorization_is_sent(server, monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     backend(server, "openai", api_key=None).complete(USER)
     assert "authorization" not in server.chat_requests[-1].headers
+
+
+@pytest.mark.parametrize("extra", ["bob:pw@", "?api-version=2024-06-01"])
+def test_litellm_refuses_an_api_base_it_cannot_send_with_a_clear_error(server, extra):
+    host = server.url.split("://", 1)[1]
+    base = f"http://bob:pw@{host}/v1" if "@" in extra else f"http://{host}/v1{extra}"
+    with pytest.raises(BackendError, match="transport='openai'") as caught:
+        backend(server, "litellm", api_base=base).complete(USER)
+    assert "pw" not in str(caught.value)
+    assert not server.chat_requests
