@@ -59,8 +59,8 @@ class DialogRun:
             second.name if second.name != first.name else f"{second.name} (2)",
         )
         self.sessions = (
-            first.session(spec.seed, other_name=self.names[1], name=self.names[0]),
-            second.session(spec.seed, other_name=self.names[0], name=self.names[1]),
+            first.session(spec.seed, other_name=self.names[1], name=self.names[0], other=second),
+            second.session(spec.seed, other_name=self.names[0], name=self.names[1], other=first),
         )
 
     def steps(self) -> Generator[Request, Completion, Dialog]:

@@ -38,7 +38,7 @@ def test_lock_step_sends_one_batch_per_turn():
 def test_dialogs_of_different_length_finish_independently():
     def reply(messages):
         user_turns = sum(m["role"] == "user" for m in messages)
-        speaker = messages[0]["content"].split(".")[0]
+        speaker = messages[0]["content"].split(",")[0]
         if "QUICKCHAT" in messages[0]["content"] and user_turns >= 2:
             return "bye [END]"
         return f"{speaker}: more after {len(messages)} messages"

@@ -22,6 +22,10 @@ if TYPE_CHECKING:  # pragma: no cover
 END_MARKER = "[END]"
 """The explicit end-of-conversation marker an agent writes to end the dialog."""
 
+TURN_REMINDER = True
+"""Before every reply, a one-line system note says whose words come next (a 135M model otherwise
+drifts into the other speaker's role or a helpful assistant's voice)."""
+
 MAX_TOOL_ROUNDS = 4
 """Tool calls an agent may make in one turn before it must answer in words."""
 
@@ -86,7 +90,12 @@ class AgentSession:
     """
 
     def __init__(
-        self, agent: Agent, seed: int, other_name: str = "the user", name: str | None = None
+        self,
+        agent: Agent,
+        seed: int,
+        other_name: str = "the user",
+        name: str | None = None,
+        other: Agent | None = None,
     ):
         self.agent = agent
         self.name = name or agent.name
@@ -101,7 +110,9 @@ class AgentSession:
                 orchestrator.target_speaker = self.name
             if hasattr(orchestrator, "agent_response_lookahead"):  # ... and its conversation
                 orchestrator._owner_session = self
-        system = agent.system_prompt_for(other_name)
+        system = agent.system_prompt_for(other_name, other=other)
+        own_template = system and agent.system_prompt is None  # not a prompt of the user's own
+        self.reminder = _reminder(agent, self.name, other_name, other) if own_template else ""
         self.memory: list[Message] = [{"role": "system", "content": system}] if system else []
         self.pending_instructions: list[str] = []
         self.turns_taken = 0
@@ -266,6 +277,8 @@ class AgentSession:
                 {"role": "user", "content": render("agent_start.j2", other_name=self.other_name)}
             )
         messages.extend({"role": "system", "content": text} for text in self.pending_instructions)
+        if self.reminder and TURN_REMINDER:
+            messages.append({"role": "system", "content": self.reminder})
         messages.extend(scratch)
         return messages
 
@@ -331,6 +344,17 @@ def _forget_captures(completion: Completion, inspectors: list[Any]) -> None:
         responses = getattr(inspector, "responses", None)
         if isinstance(responses, list):
             responses[:] = [r for r in responses if id(r) not in captured]
+
+
+def _reminder(agent: Agent, name: str, other_name: str, other: Agent | None) -> str:
+    from sdialog.agents.agent import speaker_identity
+    from sdialog.prompts import render
+
+    own_name, role = speaker_identity(agent.persona, name)
+    other_text = other_name
+    if other is not None:
+        other_text = ", ".join(filter(None, speaker_identity(other.persona, other_name)))
+    return render("agent_turn.j2", name=own_name, role=role, other=other_text)
 
 
 def _whole_sentences(text: str) -> str:

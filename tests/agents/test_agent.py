@@ -235,7 +235,9 @@ def test_persona_prompt_and_json():
     assert ana.name == "Ana"
     prompt = ana.prompt()
     assert (
-        "You are Ana, a barista." in prompt and "mood: cheerful" in prompt and END_MARKER in prompt
+        "You are Ana, a barista, talking with the user." in prompt
+        and "mood: cheerful" in prompt
+        and END_MARKER in prompt
     )
     data = ana.json()
     assert data["name"] == "Ana" and data["persona"]["mood"] == "cheerful"
