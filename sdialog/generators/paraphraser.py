@@ -30,6 +30,7 @@ from pydantic import BaseModel, Field, create_model
 
 from sdialog.dialog import Dialog
 from sdialog.llm import Completion, Message, get_backend
+from sdialog.llm.invoke import ChatMessage
 from sdialog.llm.structured import extract_json
 from sdialog.prompts import render
 
@@ -161,6 +162,7 @@ class Paraphraser:
         self.llm_kwargs = dict(llm_kwargs)
         self.backend = get_backend(model, **llm_kwargs)
         self._targets = _targets(target_speaker)
+        self._last_request = ""  # the user message of the last request built
 
     def __call__(
         self,
@@ -184,7 +186,9 @@ class Paraphraser:
             return self.paraphrase_batch([dialog], seed=seed)[0]
         once = copy.copy(self)
         once._targets = _targets(target_speaker)
-        return once.paraphrase_batch([dialog], seed=seed)[0]
+        result = once.paraphrase_batch([dialog], seed=seed)[0]
+        self._last_request = once._last_request
+        return result
 
     def paraphrase_batch(self, dialogs: Iterable[Dialog], seed: int | None = None) -> list[Dialog]:
         """Paraphrase many dialogs with batched calls; results are in input order.
@@ -226,6 +230,15 @@ class Paraphraser:
         """
         return self.system_prompt()
 
+    @property
+    def messages(self) -> list[ChatMessage]:
+        """SDialog's view of the chat: the system message and the last request built (empty
+        before any), readable as dicts and as objects (``p.messages[1].content``)."""
+        return [
+            ChatMessage(role="system", content=self.system_prompt()),
+            ChatMessage(role="user", content=self._last_request),
+        ]
+
     def dialog_messages(self, dialog: Dialog) -> list[Message]:
         """The messages asking for all targeted turns of ``dialog`` at once."""
         targets = self._targeted(dialog)
@@ -239,6 +252,7 @@ class Paraphraser:
                 {"turns": [_flat(dialog[t].text) for t in targets]}, ensure_ascii=False
             ),
         )
+        self._last_request = user
         return [
             {"role": "system", "content": self.system_prompt()},
             {"role": "user", "content": user},
@@ -256,6 +270,7 @@ class Paraphraser:
             speaker=turn.speaker,
             original_json=json.dumps({"text": _flat(turn.text)}, ensure_ascii=False),
         )
+        self._last_request = user
         return [
             {"role": "system", "content": self.system_prompt()},
             {"role": "user", "content": user},

@@ -231,3 +231,5 @@ def test_paraphraser_call_takes_target_speaker_ignoring_case() -> None:
     para = Paraphraser(model=ScriptedBackend([{"turns": ["Hello there!"]}]))
     out = para(d, target_speaker="bot", raise_on_validation_failure=True, seed=1)
     assert [t.text for t in out] == ["Hello there!", "hey"] and para.target_speaker is None
+    assert "hello" in para.messages[1].content and para.messages[0]["role"] == "system"
+    assert Paraphraser(model=ScriptedBackend()).messages[1].content == ""
