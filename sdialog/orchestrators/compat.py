@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 
@@ -30,6 +31,12 @@ class SDialogOrchestratorAPI:
     event_label: str | None = None
     """Label of this orchestrator's events (default: its name)."""
     _owner_session: Any = None  # the conversation it is orchestrating (set per dialog)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        instruct = cls.__dict__.get("instruct")
+        if callable(instruct) and not hasattr(instruct, "__sdialog_opening__"):
+            cls.instruct = _opening_tolerant(instruct)  # type: ignore[method-assign]
 
     @property
     def name(self) -> str:
@@ -63,3 +70,26 @@ class SDialogOrchestratorAPI:
                 raise RuntimeError(f"{self.name} is not attached to an agent")
             session = self.agent._session
         return lookahead(session, message)
+
+
+def _opening_tolerant(instruct: Any) -> Any:
+    """Wrap a subclass's ``instruct`` so that SDialog-style code also runs on the opening turn.
+
+    sdialog passes ``utterance=None`` when the owner speaks first; SDialog passed ``""``. When
+    an ``instruct`` written for SDialog fails on ``None`` (``utterance.lower()`` ...), it is
+    called again with ``""``. Any other error, or an error with a real utterance, propagates.
+    """
+
+    @functools.wraps(instruct)
+    def wrapper(self: Any, dialog: Any, utterance: str | None) -> Any:
+        if utterance is not None:
+            return instruct(self, dialog, utterance)
+        try:
+            return instruct(self, dialog, None)
+        except (AttributeError, TypeError) as exc:
+            if "NoneType" not in str(exc):
+                raise
+            return instruct(self, dialog, "")
+
+    wrapper.__sdialog_opening__ = True  # type: ignore[attr-defined]
+    return wrapper

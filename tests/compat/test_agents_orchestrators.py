@@ -162,3 +162,25 @@ def test_successive_dialogs_without_a_seed_differ_and_replay():
 
     first = seeds()
     assert len(set(first)) == 3 and first == seeds()
+
+
+def test_sdialog_docs_orchestrator_that_reads_the_utterance_runs_on_the_opening_turn():
+    class FlipToneOrchestrator(BasePersistentOrchestrator):  # as in SDialog's docs
+        def __init__(self, trigger=None):
+            self.trigger = trigger
+
+        def instruct(self, dialog, utterance):
+            if self.trigger and self.trigger in utterance.lower():
+                return "From now on adopt an annoyed, curt tone."
+
+    alice = echo_agent("Alice", first_utterance="Hello dad") | FlipToneOrchestrator("sweet")
+    bob = Agent(name="Bob", model=ScriptedBackend(["You are so sweet!"]))
+    dialog = alice.dialog_with(bob, max_turns=4, seed=5)
+    assert [e.action for e in dialog.events].count("instruct-persist") == 1
+
+    class Broken(BaseOrchestrator):
+        def instruct(self, dialog, utterance):
+            return {}.missing  # an error of its own still propagates
+
+    with pytest.raises(AttributeError, match="missing"):
+        Broken().instruct(Dialog(), None)
