@@ -228,12 +228,14 @@ def drive(
     for i in range(len(steps)):
         advance(i, None)
     while pending:
-        for indices in _groups(pending).values():
-            completions = _complete(indices, pending, errors)
-            if progress is not None:
-                progress.tokens(sum(c.usage.completion_tokens for c in completions if _ok(c)))
-            for i, completion in zip(indices, completions, strict=True):
-                advance(i, completion)
+        # The smallest group first: dialogs that fell behind (a retry, an extra tool round) then
+        # catch up with the others instead of staying a step apart, each step in its own batch.
+        indices = min(_groups(pending).values(), key=len)
+        completions = _complete(indices, pending, errors)
+        if progress is not None:
+            progress.tokens(sum(c.usage.completion_tokens for c in completions if _ok(c)))
+        for i, completion in zip(indices, completions, strict=True):
+            advance(i, completion)
         if progress is not None:
             progress.step()
     return results

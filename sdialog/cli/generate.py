@@ -92,7 +92,7 @@ def _show_files_and_sample(result: Any, jsonl: bool) -> None:
         typer.echo(f"  failures: {out / FAILURES_FILE}")
     if not result.ids:
         return
-    first = result.ids[0]
+    first = min(result.ids)  # the run's first dialog (they finish in any order)
     try:
         if jsonl:
             with open(dialogs, encoding="utf-8") as handle:
