@@ -162,7 +162,7 @@ def run_inference(
     audio_dialog = dialog if isinstance(dialog, AudioDialog) else AudioDialog.from_dialog(dialog)
     seed = pipeline.seed if seed is None else int(seed)
     database = pipeline.reference_voice_database
-    if database is None and not voices:
+    if database is None:  # our engine's voices (also resolves (identifier, language) pairs)
         user_engine = pipeline.engine.name.startswith("user-")
         database = offline_voice_database(None if user_engine else (pipeline.engine.name,))
     audio_dialog.persona_to_voice(database, voices=voices, keep_duplicate=keep_duplicate, seed=seed)

@@ -165,7 +165,18 @@ def test_to_audio_with_flite_three_speakers_room_and_device(tmp_path):
 
 def test_pipeline_reference_constructor_and_inference(tmp_path, capsys):
     pipe = AudioPipeline(dir_audio=str(tmp_path), tts_engine="synthetic", sampling_rate=16000)
-    audio = pipe.inference(dialog(), dialog_dir_name="run", seed=1)
+    chosen = {
+        "speaker_1": ("synthetic:m1", "english"),
+        "speaker_2": ("synthetic:f1", "english"),
+        "Nurse": "synthetic:f2",
+    }
+    audio = pipe.inference(dialog(), dialog_dir_name="run", seed=1, voices=chosen)
+    assert [t.voice for t in audio.turns] == [
+        "synthetic:m1",
+        "synthetic:f1",
+        "synthetic:f2",
+        "synthetic:m1",
+    ]
     assert pipe.tts_engine is pipe.engine and isinstance(audio, AudioDialog)
     assert (tmp_path / "run" / "dry.wav").exists() and audio.audio_step_3_filepaths == {}
     audio.display()  # outside a notebook: the file paths
