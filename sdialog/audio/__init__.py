@@ -73,6 +73,13 @@ _LAZY = {
     "LocalVoiceDatabase": "sdialog.audio.voice_database",
     "HuggingfaceVoiceDatabase": "sdialog.audio.voice_database",
     "RoomAcousticsConfig": "sdialog.audio.dialog",
+    # SDialog 0.5.3's one-call API (sdialog.audio.pipeline.to_audio is 0.4.9's)
+    "to_audio": "sdialog.audio.synthesis",
+    "dialogs_to_audio": "sdialog.audio.synthesis",
+    "DialogAudio": "sdialog.audio.result",
+    "Segment": "sdialog.audio.result",
+    "register_preset": "sdialog.audio.presets",
+    "list_presets": "sdialog.audio.presets",
 }
 
 __all__ = sorted(_LAZY)
