@@ -23,7 +23,7 @@ _LAZY = {
     "PersonaGenerator": "sdialog.generators.attributes",
     "ContextGenerator": "sdialog.generators.attributes",
     "Paraphraser": "sdialog.generators.paraphraser",
-    "LLMDialogOutput": "sdialog.generators.dialog_generator",
+    "LLMDialogOutput": "sdialog.generators.dialog_output",
     "Turn": "sdialog.dialog",
 }
 

@@ -24,11 +24,18 @@ import copy
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, Field, create_model, model_validator
+from pydantic import BaseModel
 
 from sdialog.dialog import Dialog, Turn
+from sdialog.generators.dialog_output import (
+    GeneratedDialog,
+    GeneratedTurn,
+    LLMDialogOutput,
+    dialog_schema,
+    turns_from_output,
+)
 from sdialog.llm import Completion, StructuredOutputError, get_backend
 from sdialog.llm.invoke import ChatMessage
 from sdialog.prompts import render
@@ -43,90 +50,6 @@ __all__ = [
 
 RETRY_SEED_OFFSET = 1_000_003
 """A dialog whose reply cannot be parsed is asked for again with ``seed + RETRY_SEED_OFFSET``."""
-
-_TURN_LIST_KEYS = ("turns", "dialog", "dialogue", "utterances")
-_SPEAKER_KEYS = ("speaker", "role", "name")
-_TEXT_KEYS = ("text", "utterance", "content")
-
-
-class GeneratedTurn(BaseModel):
-    """One turn of the default output format."""
-
-    speaker: str = Field(min_length=1, max_length=64, description="Name of the speaker.")
-    text: str = Field(min_length=1, description="What the speaker says.")
-
-
-class _TurnList(BaseModel):
-    """Base of the dialog output formats: a reply that names its turn list ``dialog`` or
-    ``dialogue`` (as SDialog's ``LLMDialogOutput`` does) is read as ``turns``."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _turns_alias(cls, data: Any) -> Any:
-        if isinstance(data, Mapping) and "turns" not in data:
-            key = next((k for k in ("dialog", "dialogue") if k in data), None)
-            if key is not None:
-                data = {("turns" if k == key else k): v for k, v in data.items()}
-        return data
-
-
-class GeneratedDialog(_TurnList):
-    """The default output format: the turns of the dialog, in order."""
-
-    turns: list[GeneratedTurn] = Field(min_length=1, description="The turns, in order.")
-
-
-class LLMDialogOutput(BaseModel):
-    """SDialog's name for a structured dialog reply: ``LLMDialogOutput(dialog=[Turn, ...])``.
-
-    :class:`DialogGenerator` accepts replies in this shape (``{"dialog": [...]}``) as well as its
-    own (``{"turns": [...]}``), and may be given it as ``output_format``.
-
-    Example:
-        >>> from sdialog.generators import Turn
-        >>> LLMDialogOutput(dialog=[Turn(speaker="A", text="Hi")]).model_dump()
-        {'dialog': [{'speaker': 'A', 'text': 'Hi'}]}
-    """
-
-    dialog: list[Turn] = Field(description="The turns, in order.")
-
-
-def dialog_schema(
-    speakers: Sequence[str] | None = None,
-    min_turns: int = 1,
-    max_turns: int | None = None,
-    max_chars: int | None = None,
-) -> type[BaseModel]:
-    """The structured-output model for a dialog: :class:`GeneratedDialog`, narrowed when asked.
-
-    With ``speakers`` the speaker of every turn must be one of them (an enum in the JSON schema,
-    so local models cannot invent a speaker); ``min_turns``/``max_turns`` bound the turn count and
-    ``max_chars`` the length of each turn's text.
-
-    Example:
-        >>> schema = dialog_schema(["Ana", "Ben"], max_turns=4)
-        >>> schema.model_json_schema()["properties"]["turns"]["maxItems"]
-        4
-    """
-    if not speakers and min_turns == 1 and max_turns is None and max_chars is None:
-        return GeneratedDialog
-    if speakers:
-        speaker: Any = (Literal[tuple(speakers)], Field(description="Name of the speaker."))
-    else:
-        speaker = (str, Field(min_length=1, max_length=64, description="Name of the speaker."))
-    turn = create_model(
-        "GeneratedTurn",
-        speaker=speaker,
-        text=(str, Field(min_length=1, max_length=max_chars, description="What the speaker says.")),
-    )
-    return create_model(
-        "GeneratedDialog",
-        __base__=_TurnList,
-        turns=(
-            list[turn],  # type: ignore[valid-type]
-            Field(min_length=min_turns, max_length=max_turns, description="The turns, in order."),
-        ),
-    )
 
 
 # ------------------------------------------------------------------ helpers for prompt and record
@@ -191,45 +114,6 @@ def _example_text(example: Any) -> str:
     if isinstance(example, Dialog):
         return example.prompt()
     return described(example)
-
-
-def _field(item: Any, keys: Sequence[str]) -> Any:
-    for key in keys:
-        value = item.get(key) if isinstance(item, Mapping) else getattr(item, key, None)
-        if value is not None:
-            return value
-    return None
-
-
-def turns_from_output(parsed: Any) -> list[Turn] | None:
-    """Turns from a structured reply's ``turns`` (or ``dialog``...) list; ``None`` without one.
-
-    Items may be objects or dicts with ``speaker``/``text`` (or ``role``/``content``...) or
-    ``"Speaker: text"`` strings. Speakers are stripped (empty → ``None``); empty turns are dropped.
-
-    Example:
-        >>> reply = {"dialog": [" Ana : Hi", {"speaker": "B", "text": " "}]}
-        >>> [str(t) for t in turns_from_output(reply)]
-        ['Ana: Hi']
-    """
-    data = parsed.model_dump() if isinstance(parsed, BaseModel) else parsed
-    if not isinstance(data, Mapping):
-        return None
-    items = next((data[k] for k in _TURN_LIST_KEYS if isinstance(data.get(k), list)), None)
-    if items is None:
-        return None
-    turns = []
-    for item in items:
-        if isinstance(item, str):
-            speaker, sep, text = item.partition(":")
-            speaker, text = (speaker, text) if sep else (None, item)
-        else:
-            speaker, text = _field(item, _SPEAKER_KEYS), _field(item, _TEXT_KEYS)
-        text = str(text or "").strip()
-        if text:
-            speaker = str(speaker).strip() if speaker is not None else ""
-            turns.append(Turn(speaker or None, text))
-    return turns
 
 
 @dataclass
