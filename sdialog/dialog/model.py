@@ -168,8 +168,8 @@ _LIST_FIELD = str | list[str] | None
 class Context(_JsonModel):
     """The shared setting of a conversation; every field is optional (``None`` when unknown).
 
-    List-like fields (``objects``, ``goals``, ``constraints``, ``topics``, ``style_guidelines``,
-    ``participants_shared_knowledge``) accept a string or a list of strings. Subclass it to add
+    List-like fields (``objects``, ``circumstances``, ``goals``, ``constraints``, ``topics``,
+    ``style_guidelines``, ``participants_shared_knowledge``) accept a string or a list of strings. Subclass it to add
     fields; subclasses keep their fields when stored in a :class:`~sdialog.dialog.Dialog`.
 
     Example:
@@ -184,7 +184,7 @@ class Context(_JsonModel):
     environment: str | None = None
     objects: _LIST_FIELD = None
     participants_shared_knowledge: _LIST_FIELD = None
-    circumstances: str | None = None
+    circumstances: _LIST_FIELD = None
     goals: _LIST_FIELD = None
     constraints: _LIST_FIELD = None
     topics: _LIST_FIELD = None
