@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -161,11 +162,23 @@ class DialogIO:
         return dialog_io.iter_jsonl(cls, path)
 
     # ------------------------------------------------------------------------- saving
-    def to_file(self, path: Any, format: str | None = None, **kwargs: Any) -> None:
+    def to_file(
+        self,
+        path: Any,
+        format: str | None = None,
+        *,
+        type: str | None = None,
+        makedir: bool = True,
+        overwrite: bool = True,
+        ensure_ascii: bool = False,
+        **kwargs: Any,
+    ) -> None:
         """Write the dialog to ``path``, format by extension (or ``format``): ``json``
         (``indent=2``), ``jsonl`` (``append=False``), ``txt`` (``template``), ``csv``/``tsv``
         (``speaker_col``, ``text_col``, ``dialog_id_col``). Writes are atomic; parent folders are
-        created.
+        created. SDialog's options work too: ``type`` (= ``format``; ``"auto"``: by extension),
+        ``makedir=False`` (a missing folder is an error), ``overwrite=False`` (an existing file is
+        a ``FileExistsError``) and ``ensure_ascii=True`` (JSON with non-ASCII escaped).
 
         Example:
             >>> from sdialog.dialog import Dialog, Turn
@@ -175,7 +188,72 @@ class DialogIO:
             >>> Dialog.from_file(path).id
             'x'
         """
+        if type is not None and type != "auto":
+            if format is not None and format != type:
+                raise TypeError("give format= or type=, not both")
+            format = type
+        target = Path(path)
+        if not overwrite and target.exists():
+            raise FileExistsError(f"{target} exists (overwrite=False)")
+        if not makedir and not target.parent.is_dir():
+            raise FileNotFoundError(f"folder not found: {target.parent} (makedir=False)")
+        if ensure_ascii:
+            if (format or target.suffix.lstrip(".")).lower() != "json":
+                raise ValueError("ensure_ascii applies to JSON files only")
+            text = self.json(string=True, indent=kwargs.pop("indent", 2), ensure_ascii=True)
+            if kwargs:
+                raise TypeError(f"unexpected options for json: {', '.join(sorted(kwargs))}")
+            dialog_io.atomic_write(target, lambda handle: handle.write(text + "\n"))
+            return
         dialog_io.save_file([self], path, format=format, single=True, **kwargs)
+
+    def save(self, path: Any, *args: Any, **kwargs: Any) -> None:
+        """SDialog's alias of :meth:`to_file`.
+
+        Example:
+            >>> from sdialog.dialog import Dialog
+            >>> import tempfile
+            >>> path = tempfile.mkdtemp() + "/d.json"
+            >>> Dialog(id="x").save(path, overwrite=False)
+            >>> Dialog.load(path).id
+            'x'
+        """
+        self.to_file(path, *args, **kwargs)
+
+    @classmethod
+    def load(cls, path: Any, *args: Any, type: str | None = None, **kwargs: Any) -> Any:
+        """SDialog's alias of :meth:`from_file` (``type`` = ``format``; ``"auto"``: by extension).
+
+        Example:
+            >>> from sdialog.dialog import Dialog
+            >>> import tempfile
+            >>> path = tempfile.mkdtemp() + "/d.txt"
+            >>> Dialog.from_str("A: hi").to_file(path)
+            >>> Dialog.open(path, type="txt")[0].text
+            'hi'
+        """
+        if type is not None and type != "auto":
+            kwargs["format"] = type
+        return cls.from_file(path, *args, **kwargs)
+
+    open = load
+
+    @classmethod
+    def load_folder(cls, path: Any, *args: Any, type: str | None = None, **kwargs: Any) -> Any:
+        """SDialog's alias of :meth:`from_folder`; ``type`` picks the files (``"txt"`` reads
+        ``*.txt``; ``"auto"`` or none: the default pattern).
+
+        Example:
+            >>> from sdialog.dialog import Dialog
+            >>> import tempfile
+            >>> folder = tempfile.mkdtemp()
+            >>> Dialog(id="a").to_file(folder + "/a.json")
+            >>> [d.id for d in Dialog.load_folder(folder)]
+            ['a']
+        """
+        if type is not None and type != "auto":
+            kwargs.setdefault("pattern", f"*.{type}")
+        return cls.from_folder(path, *args, **kwargs)
 
     @staticmethod
     def to_jsonl(dialogs: Iterable[Dialog], path: Any, append: bool = False) -> None:

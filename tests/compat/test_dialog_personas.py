@@ -229,3 +229,17 @@ def test_persona_helpers_attributes_json_without_metadata_and_to_file(tmp_path: 
         P.Teacher().to_file(tmp_path / "missing" / "t.json", makedir=False)
     P.Teacher(name="Lee").to_file(tmp_path / "made" / "t.json")
     assert P.BasePersona.from_file(tmp_path / "made" / "t.json").name == "Lee"
+
+
+def test_reference_io_aliases_and_to_file_options(tmp_path: Path) -> None:
+    d = Dialog(id="x", turns=[Turn("A", "café"), Turn("B", "ok")])
+    d.save(tmp_path / "d.json", ensure_ascii=True)
+    assert "\\u00e9" in (tmp_path / "d.json").read_text() and Dialog.load(tmp_path / "d.json") == d
+    with pytest.raises(FileExistsError, match="overwrite=False"):
+        d.to_file(tmp_path / "d.json", overwrite=False)
+    with pytest.raises(FileNotFoundError, match="makedir=False"):
+        d.to_file(tmp_path / "no" / "d.json", makedir=False)
+    d.to_file(tmp_path / "d.data", type="txt")
+    assert [str(t) for t in Dialog.open(tmp_path / "d.data", type="txt")] == ["A: café", "B: ok"]
+    d.save(tmp_path / "f" / "one.txt")
+    assert [t.text for t in Dialog.load_folder(tmp_path / "f", type="txt")[0]] == ["café", "ok"]
