@@ -237,6 +237,9 @@ class LocalBackend(Backend):
         processors = LogitsProcessorList()
         if grammar_schema is not None:
             processors.append(_grammar_processor(loaded, grammar_schema))
+        penalty = float(p.get("repetition_penalty") or 1.0)
+        if penalty != 1.0:  # on this reply's own tokens, not the prompt's (persona, context)
+            processors.append(GeneratedTokensPenalty(batch["input_ids"].shape[1], penalty))
         temperature = float(p.get("temperature") or 0)
         if temperature > 0:
             from sdialog.llm.sampling import SeededSampler
@@ -250,7 +253,6 @@ class LocalBackend(Backend):
             do_sample=False,
             pad_token_id=tokenizer.pad_token_id,
             eos_token_id=model.generation_config.eos_token_id or tokenizer.eos_token_id,
-            repetition_penalty=p.get("repetition_penalty"),
         )
         criteria = StoppingCriteriaList([_stop_criteria(loaded, stops)] if stops else [])
         rows, call_id, call_size = call or (
@@ -324,6 +326,8 @@ class LocalBackend(Backend):
                 completion.text, completion.tool_calls = parse_local_protocol(data, f"call_{row}")
                 if completion.tool_calls:
                     completion.finish_reason = "tool_calls"
+                else:  # the grammar closed the object: a whole reply, even on the last token
+                    completion.finish_reason = "stop"
             elif schema is not None:
                 completion.parsed = parse_structured(completion.text, schema)
         except (ValueError, StructuredOutputError) as exc:
@@ -431,6 +435,38 @@ class LocalBackend(Backend):
                 target = torch.tensor(cands[j], device=predicted.device)
                 scores[i][j] = float(predicted.gather(-1, target[:, None]).sum())
         return scores
+
+
+class GeneratedTokensPenalty:
+    """A repetition penalty on the tokens the reply itself has generated so far.
+
+    transformers' ``repetition_penalty`` penalises every token of the input too, so a reply is
+    pushed away from the persona, context and names it should reuse (a patient who must not say
+    "sleep" because the prompt says "trouble sleeping"). This one looks only past the prompt:
+    positive logits are divided by ``penalty``, negative ones multiplied, as in transformers.
+
+    Example:
+        >>> import torch
+        >>> penalty = GeneratedTokensPenalty(prompt_length=2, penalty=2.0)
+        >>> penalty(torch.tensor([[5, 6, 7]]), torch.ones(1, 8)).tolist()[0]
+        [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.5]
+    """
+
+    def __init__(self, prompt_length: int, penalty: float):
+        if penalty <= 0:
+            raise ValueError(f"repetition_penalty must be > 0, got {penalty}")
+        self.prompt_length = prompt_length
+        self.penalty = penalty
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        import torch
+
+        generated = input_ids[:, self.prompt_length :]
+        if generated.shape[1] == 0:
+            return scores
+        picked = scores.gather(1, generated)
+        picked = torch.where(picked < 0, picked * self.penalty, picked / self.penalty)
+        return scores.scatter(1, generated, picked)
 
 
 def _as_list(value: Any) -> list[int]:

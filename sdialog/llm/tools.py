@@ -104,6 +104,12 @@ def normalize_tools(
     return specs
 
 
+REPLY_PATTERN = r"^[A-Za-z0-9\"'][^{}<>|#*_=~\[\]\\\n]*$"
+"""What a constrained plain reply may look like: it starts like a sentence and holds no braces,
+brackets, pipes, markup or line breaks (small models otherwise fill the string with template
+debris such as ``{{messageText|repeat(``)."""
+
+
 def local_protocol_schema(tools: Sequence[ToolSpec], allow_reply: bool = True) -> dict[str, Any]:
     """JSON schema of the local tool-call protocol: one tool call or (optionally) a reply."""
     options: list[dict[str, Any]] = []
@@ -122,7 +128,7 @@ def local_protocol_schema(tools: Sequence[ToolSpec], allow_reply: bool = True) -
         options.append(
             {
                 "type": "object",
-                "properties": {"reply": {"type": "string"}},
+                "properties": {"reply": {"type": "string", "pattern": REPLY_PATTERN}},
                 "required": ["reply"],
                 "additionalProperties": False,
             }
