@@ -22,6 +22,16 @@ if TYPE_CHECKING:  # pragma: no cover
 END_MARKER = "[END]"
 """The explicit end-of-conversation marker an agent writes to end the dialog."""
 
+END_ON_GOODBYE = True
+"""A reply whose last words are a farewell ("Goodbye!", "Take care.") ends the dialog too, from
+the fourth turn on: small models say goodbye as asked but often forget the marker."""
+
+_GOODBYE = re.compile(
+    r"\b(good ?bye|bye( now)?|take care|see you( soon| later| next time)?|"
+    r"have a (nice|good|great|lovely) (day|evening|night|week))\b[^.!?]{0,12}[.!?]*\s*$",
+    re.I,
+)
+
 TURN_REMINDER = True
 """Before every reply, a one-line system note says whose words come next (a 135M model otherwise
 drifts into the other speaker's role or a helpful assistant's voice)."""
@@ -172,6 +182,8 @@ class AgentSession:
             if final_text is None and completion.finish_reason == "length":
                 raw = _whole_sentences(raw)  # the token budget cut it mid-sentence
             text, think, finished = self._clean(raw)
+            if END_ON_GOODBYE and turn_index >= 3 and _GOODBYE.search(text):
+                finished = True
             if think or reasoning:
                 events.append(Event(agent=self.name, action="think", content=think or reasoning))
             if agent.postprocess_fn is not None:
