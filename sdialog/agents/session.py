@@ -123,6 +123,16 @@ class AgentSession:
         system = agent.system_prompt_for(other_name, other=other)
         own_template = system and agent.system_prompt is None  # not a prompt of the user's own
         self.reminder = _reminder(agent, self.name, other_name, other) if own_template else ""
+        # labels a small model writes before a line: "Noah:", "Patient:", "Dr. Lee:", "Doctor:"
+        from sdialog.agents.agent import DEFAULT_RESPONSE_DETAILS, persona_field
+
+        labels = {self.name, other_name, persona_field(agent.persona, "name")}
+        if other is not None:
+            labels.add(persona_field(other.persona, "name"))
+        names = "|".join(re.escape(str(x)) for x in sorted(labels - {None, ""}, key=len)[::-1])
+        self._label = re.compile(rf"^\s*(?:{names})\s*:\s*") if names else None
+        # the default asks for one or two short sentences: longer replies are cut to two
+        self.max_sentences = 2 if agent.response_details == DEFAULT_RESPONSE_DETAILS else None
         self.memory: list[Message] = [{"role": "system", "content": system}] if system else []
         self.pending_instructions: list[str] = []
         self.turns_taken = 0
@@ -320,7 +330,11 @@ class AgentSession:
             raw = raw[: match.start()] + raw[match.end() :]
         finished = END_MARKER in raw
         text = raw.replace(END_MARKER, " ") if finished else raw
-        text = re.sub(rf"^\s*{re.escape(self.name)}\s*:\s*", "", text)
+        if self._label is not None:
+            text = self._label.sub("", text)
+        if self.max_sentences and self.agent.postprocess_fn is None:
+            text = _STAGE_DIRECTION.sub(" ", text)  # "(smiling)", "*nods*", "[laughs]"
+            text = _first_sentences(" ".join(text.split()), self.max_sentences)
         return " ".join(text.split()), think, finished
 
     def _problem(self, text: str, dialog: Dialog) -> str | None:
@@ -367,6 +381,21 @@ def _reminder(agent: Agent, name: str, other_name: str, other: Agent | None) -> 
     if other is not None:
         other_text = ", ".join(filter(None, speaker_identity(other.persona, other_name)))
     return render("agent_turn.j2", name=own_name, role=role, other=other_text)
+
+
+_STAGE_DIRECTION = re.compile(r"\([^()]{0,60}\)|\*[^*]{0,60}\*|\[[^\[\]]{0,60}\]")
+_SENTENCE_END = re.compile(r"(?<!\bDr)(?<!\bMr)(?<!\bMrs)(?<!\bMs)[.!?…]+[\"')\]]*(?=\s|$)")
+
+
+def _first_sentences(text: str, count: int) -> str:
+    """The first ``count`` sentences of ``text`` (all of it when it has no more).
+
+    Example:
+        >>> _first_sentences("Hi Dr. Lee. I sleep badly! It hurts. Also my knee.", 2)
+        'Hi Dr. Lee. I sleep badly!'
+    """
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    return text[: ends[count - 1]] if len(ends) > count else text
 
 
 def _whole_sentences(text: str) -> str:
