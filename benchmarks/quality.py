@@ -86,12 +86,23 @@ def persona_text(persona: Any, context: Any) -> str:
 
 
 # -- scoring -------------------------------------------------------------------------------------
-def score(scenario_path: str, folder: Path, max_turns: int | None = None) -> dict[str, Any]:
-    """All scores of one corpus folder (means over turns; ``end`` over dialogs)."""
+def score(
+    scenario_path: str, folder: Path, max_turns: int | None = None, embeddings: bool = True
+) -> dict[str, Any]:
+    """All scores of one corpus folder (means over turns; ``end`` over dialogs).
+
+    ``embeddings=False`` leaves out role and topic (no sentence-transformers model to load).
+    """
     import numpy as np
 
-    from sdialog.embeddings import embed
     from sdialog.scenario import Scenario
+
+    if embeddings:
+        from sdialog.embeddings import embed
+    else:
+
+        def embed(texts: list[str]) -> Any:
+            return np.full((len(texts), 1), np.nan)
 
     scenario = Scenario.from_file(scenario_path)
     baseline = Scenario.from_file(BASELINES.get(scenario.name, "examples/customer_support.yaml"))
@@ -285,6 +296,7 @@ def main() -> None:
     sc.add_argument("folders", nargs="+", type=Path)
     sc.add_argument("--max-turns", type=int)
     sc.add_argument("--json", action="store_true")
+    sc.add_argument("--no-embed", action="store_true", help="text rules only (no model)")
     sh = commands.add_parser("show")
     sh.add_argument("folder", type=Path)
     sh.add_argument("--limit", type=int, default=3)
@@ -298,8 +310,11 @@ def main() -> None:
         print(f"| corpus | turns | {' | '.join(columns)} | words |")
         print("|---|---:|" + "---:|" * (len(columns) + 1))
         for folder in args.folders:
-            result = score(args.scenario, folder, args.max_turns)
-            cells = " | ".join(f"{result[c]:.2f}" for c in columns)
+            result = score(args.scenario, folder, args.max_turns, not args.no_embed)
+            if args.no_embed:
+                for column in ("role", "topic+"):
+                    result[column] = float("nan")
+            cells = " | ".join(f"{result[c]:.2f}" for c in columns).replace("nan", "–")
             print(f"| {folder} | {result['turns']} | {cells} | {result['words']:.1f} |")
             if args.json:
                 print(json.dumps(result), file=sys.stderr)
