@@ -184,7 +184,13 @@ class AttributeGenerator:
         return list(self.target_class.model_fields)
 
     def _check_field(self, name: str) -> str:
-        if name not in self.target_class.model_fields:
+        """The field called ``name``, or whose earlier name (a validation alias) it is."""
+        fields = self.target_class.model_fields
+        if name not in fields:
+            for field, info in fields.items():
+                alias = info.validation_alias
+                if name in getattr(alias, "choices", ()) or alias == name:
+                    return field
             raise ValueError(
                 f"{self.target_class.__name__} has no field {name!r}; "
                 f"fields: {', '.join(self.fields)}"
@@ -202,7 +208,10 @@ class AttributeGenerator:
             ...
             ValueError: Doctor has no field 'hobby'; fields: name, age, race, gender, ...
         """
-        parsed = {self._check_field(name): parse_rule(name, rule) for name, rule in rules.items()}
+        parsed = {
+            (field := self._check_field(name)): parse_rule(field, rule)
+            for name, rule in rules.items()
+        }
         for name, rule in parsed.items():
             self._rules.pop(name, None)  # a reset field moves to the end of the callable order
             self._rules[name] = rule

@@ -202,6 +202,8 @@ def test_earlier_sdialog_field_names_still_load() -> None:
     assert P.BasePersona.from_dict(old_file).hotel_name == "Ritz"
     assert P.Caregiver(years_of_experience=3).experience_years == 3
     assert "restaurant" not in chef.json()  # written under the new name only
+    gen = PersonaGenerator(P.Chef, generated_attributes={}).set(cuisine="Thai")
+    assert gen.generate(seed=1).cuisine_specialty == "Thai"  # rules may use the old name too
 
 
 def test_console_width_independent_context_print() -> None:
