@@ -31,6 +31,7 @@ from pydantic import ValidationError
 
 from sdialog.dialog.errors import DialogFormatError, from_validation_error
 from sdialog.dialog.model import Turn
+from sdialog.dialog.strict_json import MAX_DEPTH, dumps, loads, too_deep
 
 if TYPE_CHECKING:  # pragma: no cover
     from sdialog.dialog.dialog import Dialog
@@ -39,29 +40,6 @@ __all__ = ["SUPPORTED_FORMATS", "atomic_write", "load_file", "save_file"]
 
 SUPPORTED_FORMATS: tuple[str, ...] = ("json", "jsonl", "txt", "csv", "tsv")
 """File formats known to ``Dialog.from_file``/``to_file`` (chosen by extension)."""
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def dumps(data: Any, indent: int | None = 2, source: str | None = None) -> str:
-    """Strict JSON text of ``data``: UTF-8 kept as is, lone surrogates escaped (``\\ud800``, so
-    the text can be written as UTF-8 and reads back the same), NaN/Infinity refused.
-
-    Raises :class:`~sdialog.dialog.DialogFormatError` (naming ``source``) for values JSON cannot
-    hold (NaN, infinity) or data nested too deeply.
-    """
-    try:
-        text = json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False)
-    except ValueError as err:  # NaN / infinity
-        raise DialogFormatError(f"cannot write as JSON: {err}", source=source) from None
-    except RecursionError:
-        raise DialogFormatError("cannot write as JSON: nested too deeply", source=source) from None
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 # ------------------------------------------------------------------------------ files
@@ -139,6 +117,10 @@ def _validate(
             source=source,
             line=line,
         )
+    if too_deep(data, MAX_DEPTH):  # it could be read but not written back
+        raise DialogFormatError(
+            f"{prefix}JSON nested deeper than {MAX_DEPTH} levels", source=source, line=line
+        )
     try:
         return cls.model_validate(data)
     except ValidationError as err:
@@ -148,7 +130,7 @@ def _validate(
 # ------------------------------------------------------------------------------- JSON
 def parse_json(cls: type[Dialog], text: str, source: str) -> Dialog | list[Dialog]:
     """Parse JSON text holding one dialog (an object) or several (a list)."""
-    data = _loads(text, source)
+    data = loads(text, source)
     try:
         if isinstance(data, list):
             return [
@@ -157,24 +139,6 @@ def parse_json(cls: type[Dialog], text: str, source: str) -> Dialog | list[Dialo
         return _validate(cls, data, source)
     except RecursionError:
         raise DialogFormatError("JSON nested too deeply", source=source) from None
-
-
-def _loads(text: str, source: str, line: int | None = None) -> Any:
-    """Strict ``json.loads``: NaN/Infinity and too-deep nesting are format errors."""
-    try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as err:
-        raise DialogFormatError(
-            f"invalid JSON (column {err.colno}): {err.msg}",
-            source=source,
-            line=line if line is not None else err.lineno,
-        ) from None
-    except ValueError as err:  # NaN, Infinity (from _reject_constant)
-        raise DialogFormatError(f"invalid JSON: {err}", source=source, line=line) from None
-    except RecursionError:
-        raise DialogFormatError(
-            "JSON nested too deeply to read", source=source, line=line
-        ) from None
 
 
 def load_json(cls: type[Dialog], path: Any) -> Dialog | list[Dialog]:
@@ -204,7 +168,7 @@ def _iter_jsonl(cls: type[Dialog], path: Path) -> Iterator[Dialog]:
                 ) from None
             if not line.strip():
                 continue
-            data = _loads(line, source, number)
+            data = loads(line, source, number)
             try:
                 dialog = _validate(cls, data, source, number)
             except RecursionError:
@@ -267,7 +231,17 @@ def _unterminated_tail(handle: Any, block: int = 1 << 16) -> bytes | None:
 
 
 def _jsonl_line(dialog: Dialog, source: str | None = None) -> str:
-    return dumps(dialog.json(), indent=None, source=source) + "\n"
+    return dumps(_data(dialog, source), indent=None, source=source) + "\n"
+
+
+def _data(dialog: Dialog, source: str | None) -> Any:
+    """``dialog.json()``; data nested too deeply to serialise is a format error naming the file."""
+    try:
+        return dialog.json()
+    except RecursionError:
+        raise DialogFormatError("cannot write as JSON: nested too deeply", source=source) from None
+    except ValueError as err:  # pydantic: "Circular reference detected (depth exceeded)"
+        raise DialogFormatError(f"cannot write as JSON: {err}", source=source) from None
 
 
 # -------------------------------------------------------------------------------- txt
@@ -383,7 +357,8 @@ def save_file(
     if fmt == "json":
         indent = kwargs.pop("indent", 2)
         _no_options(fmt, kwargs)
-        data = dialogs[0].json() if single else [d.json() for d in dialogs]
+        source = str(path)
+        data = _data(dialogs[0], source) if single else [_data(d, source) for d in dialogs]
         text = dumps(data, indent=indent, source=str(path)) + "\n"
         atomic_write(path, lambda f: f.write(text))
     elif fmt == "jsonl":

@@ -92,6 +92,7 @@ json_documents = st.one_of(
     st.builds(json_text, json_like),
     raw_text,
     st.builds(lambda depth: "[" * depth + "]" * depth, st.integers(900, 3000)),
+    st.builds(lambda depth: '{"x": ' + "[" * depth + "]" * depth + "}", st.integers(150, 1200)),
 )
 
 

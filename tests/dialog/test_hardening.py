@@ -209,3 +209,22 @@ def test_csv_writer_refuses_columns_it_could_not_read_back(tmp_path: Path) -> No
     with pytest.raises(DialogFormatError, match="'' would be a CSV column"):
         Dialog(turns=[Turn("A", "x", **{"": "z"})]).to_file(path)
     assert not path.exists()
+
+
+def test_json_deeper_than_can_be_written_is_refused_on_reading(tmp_path: Path) -> None:
+    def nested(depth: int) -> list:
+        value: list = []
+        for _ in range(depth):
+            value = [value]
+        return value
+
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps({"x": nested(150)}), encoding="utf-8")
+    loaded = Dialog.from_file(path)
+    loaded.to_file(tmp_path / "again.json")  # what is read can be written back
+    assert Dialog.from_file(tmp_path / "again.json") == loaded
+    path.write_text(json.dumps({"x": nested(400)}), encoding="utf-8")
+    with pytest.raises(DialogFormatError, match=r"d\.json: JSON nested deeper than 200 levels"):
+        Dialog.from_file(path)
+    with pytest.raises(DialogFormatError, match=r"out\.json: cannot write as JSON"):
+        Dialog.from_dict({"x": nested(400)}).to_file(tmp_path / "out.json")
