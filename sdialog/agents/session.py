@@ -33,8 +33,10 @@ _GOODBYE = re.compile(
 )
 
 TURN_REMINDER = True
-"""Before every reply, a one-line system note says whose words come next (a 135M model otherwise
-drifts into the other speaker's role or a helpful assistant's voice)."""
+"""Before every reply of a local model, a one-line system note says whose words come next (a 135M
+model otherwise drifts into the other speaker's role or a helpful assistant's voice). Remote
+models and model objects get the conversation as it is (some APIs refuse a trailing system
+message)."""
 
 MAX_TOOL_ROUNDS = 4
 """Tool calls an agent may make in one turn before it must answer in words."""
@@ -299,7 +301,7 @@ class AgentSession:
                 {"role": "user", "content": render("agent_start.j2", other_name=self.other_name)}
             )
         messages.extend({"role": "system", "content": text} for text in self.pending_instructions)
-        if self.reminder and TURN_REMINDER:
+        if self.reminder and TURN_REMINDER and self.agent.backend.kind == "local":
             messages.append({"role": "system", "content": self.reminder})
         messages.extend(scratch)
         return messages
@@ -383,7 +385,9 @@ def _reminder(agent: Agent, name: str, other_name: str, other: Agent | None) -> 
     return render("agent_turn.j2", name=own_name, role=role, other=other_text)
 
 
-_STAGE_DIRECTION = re.compile(r"\([^()]{0,60}\)|\*[^*]{0,60}\*|\[[^\[\]]{0,60}\]")
+_STAGE_DIRECTION = re.compile(
+    r"\([A-Za-z][A-Za-z ,'-]{0,40}\)|\*[A-Za-z][A-Za-z ,'-]{0,40}\*|\[[A-Za-z][A-Za-z ,'-]{0,40}\]"
+)
 _SENTENCE_END = re.compile(r"(?<!\bDr)(?<!\bMr)(?<!\bMrs)(?<!\bMs)[.!?…]+[\"')\]]*(?=\s|$)")
 
 

@@ -108,7 +108,8 @@ def test_persona_agent_prompt_setter_replaces_the_agent_template(tmp_path, monke
         "Play Ana; the other one is the user."
     )
     sdialog.config.reset()
-    assert Agent(name="Ana", model=ScriptedBackend(["x"])).prompt().startswith("You are Ana.")
+    prompt = Agent(name="Ana", model=ScriptedBackend(["x"])).prompt()
+    assert prompt.startswith("You are Ana, talking with the user.")
 
 
 def test_missing_prompt_file_is_a_clear_error(tmp_path):
