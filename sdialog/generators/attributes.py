@@ -70,7 +70,22 @@ MAX_VALUE_CHARS = 160
 
 _RETRY_SALT = "sdialog-retry"
 _MAX_INT = 10**9 - 1
-_MAX_LIST_ITEMS = 5
+_MAX_LIST_ITEMS = 3
+
+
+def _tidy(value: Any) -> Any:
+    """A model-written value: text stripped (also of a stray trailing comma), lists without
+    repeated items (small models tend to repeat one item to fill a list)."""
+    if isinstance(value, str):
+        return value.strip().rstrip(",").rstrip()
+    if isinstance(value, list):
+        seen: dict[str, Any] = {}
+        for item in value:
+            item = _tidy(item)
+            key = item.casefold().rstrip(".") if isinstance(item, str) else repr(item)
+            seen.setdefault(key, item)
+        return list(seen.values())
+    return value
 
 
 def _is_empty(value: Any) -> bool:
@@ -464,7 +479,7 @@ class AttributeGenerator:
                     failed.append(i)
                     continue
                 for name, value in completion.parsed.model_dump().items():
-                    rows[i][name] = value.strip() if isinstance(value, str) else value
+                    rows[i][name] = _tidy(value)
             pending = failed
             if not pending:
                 return used

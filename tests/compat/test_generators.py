@@ -233,3 +233,11 @@ def test_paraphraser_call_takes_target_speaker_ignoring_case() -> None:
     assert [t.text for t in out] == ["Hello there!", "hey"] and para.target_speaker is None
     assert "hello" in para.messages[1].content and para.messages[0]["role"] == "system"
     assert Paraphraser(model=ScriptedBackend()).messages[1].content == ""
+
+
+def test_model_lists_lose_repeats_and_stray_commas() -> None:
+    reply = {"objects": ["The desk.", "the desk", "a board"], "environment": "quiet ,"}
+    ctx = ContextGenerator(
+        Context(location="a classroom"), ["objects", "environment"], model=ScriptedBackend([reply])
+    ).generate(seed=1)
+    assert ctx.objects == ["The desk.", "a board"] and ctx.environment == "quiet"
