@@ -51,9 +51,27 @@ def main() -> None:
     parser.add_argument("--dialogs", type=int, default=8)
     parser.add_argument("--turns", type=int, default=6)
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument(
+        "--tiny",
+        action="store_true",
+        help="the tiny random model of the tests instead of the scenario's (corpus-path overhead "
+        "against a model that costs almost nothing)",
+    )
     args = parser.parse_args()
     scenario = Scenario.from_file(args.scenario)
     scenario.max_turns = args.turns
+    if args.tiny:
+        import sys
+        from pathlib import Path
+
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+        from sdialog.llm import register_model
+        from tests.tiny_model import build_model, build_tokenizer
+
+        tokenizer = build_tokenizer()
+        register_model("tiny", build_model(len(tokenizer)), tokenizer)
+        scenario.model = "huggingface:tiny"
+        scenario.params = {**scenario.params, "max_tokens": 16}
     first, _ = scenario.build_agents(scenario.seed)
     first.backend.load()
     first("warm-up")
@@ -64,6 +82,7 @@ def main() -> None:
     rates = {mode: 60 * args.dialogs / min(values) for mode, values in times.items()}
     report = {
         "scenario": args.scenario,
+        "model": scenario.model or "embedded SmolLM2-135M",
         "dialogs": args.dialogs,
         "max_turns": args.turns,
         "seconds": {mode: [round(v, 1) for v in values] for mode, values in times.items()},
