@@ -20,12 +20,17 @@ from pydantic import BaseModel, Field, create_model, model_validator
 from sdialog.dialog import Turn
 
 __all__ = [
+    "SPEAKER_PATTERN",
     "GeneratedDialog",
     "GeneratedTurn",
     "LLMDialogOutput",
     "dialog_schema",
     "turns_from_output",
 ]
+
+SPEAKER_PATTERN = r"^[^<>{}\[\]\n]+$"
+"""Speaker names the default formats accept: no brackets or line breaks, so a model cannot copy
+a placeholder such as ``<name>`` from the prompt (under a grammar it cannot even write one)."""
 
 _TURN_LIST_KEYS = ("turns", "dialog", "dialogue", "utterances")
 _SPEAKER_KEYS = ("speaker", "role", "name")
@@ -35,7 +40,9 @@ _TEXT_KEYS = ("text", "utterance", "content")
 class GeneratedTurn(BaseModel):
     """One turn of the default output format."""
 
-    speaker: str = Field(min_length=1, max_length=64, description="Name of the speaker.")
+    speaker: str = Field(
+        min_length=1, max_length=64, pattern=SPEAKER_PATTERN, description="Name of the speaker."
+    )
     text: str = Field(min_length=1, description="What the speaker says.")
 
 
@@ -96,7 +103,15 @@ def dialog_schema(
     if speakers:
         speaker: Any = (Literal[tuple(speakers)], Field(description="Name of the speaker."))
     else:
-        speaker = (str, Field(min_length=1, max_length=64, description="Name of the speaker."))
+        speaker = (
+            str,
+            Field(
+                min_length=1,
+                max_length=64,
+                pattern=SPEAKER_PATTERN,
+                description="Name of the speaker.",
+            ),
+        )
     turn = create_model(
         "GeneratedTurn",
         speaker=speaker,

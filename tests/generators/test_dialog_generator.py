@@ -274,6 +274,22 @@ def test_tiny_model_batches_are_seeded_and_reproducible(tiny_backend):
     assert again.turns == batch[1].turns  # same seed: the same dialog, alone or in a batch
 
 
+def test_tiny_model_cannot_write_a_placeholder_speaker(tiny_backend):
+    gen = DialogGenerator(
+        "Two people talk.", max_turns=2, max_chars=8, model=tiny_backend, max_tokens=300
+    )
+    for dialog in gen(seed=3, n=2, temperature=1.0):
+        assert 1 <= len(dialog) <= 2
+        assert all(not set("<>{}[]\n") & set(s) for s in dialog.get_speakers())
+
+
+def test_placeholder_speakers_are_rejected_and_retried():
+    bad = {"turns": [{"speaker": "<name>", "text": "Hello"}]}
+    good = {"turns": [{"speaker": "Ana", "text": "Hello"}]}
+    backend = ScriptedBackend([bad, good])
+    assert DialogGenerator("x", model=backend)(seed=1).get_speakers() == ["Ana"]
+
+
 # ------------------------------------------------------------------------- the embedded model
 @pytest.mark.integration
 def test_embedded_model_writes_a_short_two_speaker_dialog():
