@@ -68,6 +68,9 @@ def _messages(dialog: Dialog) -> list[dict[str, str]]:
 
 def stage_capture(args: argparse.Namespace) -> None:
     dialogs = Dialog.from_file(args.out / "dialogs.jsonl")
+    if (args.out / "acts.safetensors").exists() and not args.force:
+        print("acts.safetensors exists (--force to capture again)")
+        return
     backend = LocalBackend("smollm2", temperature=0, max_tokens=1, cache=False, max_batch_size=8)
     inspector = Inspector(args.target, dtype=torch.float16)
     conversations = [_messages(d) for d in dialogs]
@@ -99,6 +102,9 @@ def _load(args: argparse.Namespace) -> tuple[torch.Tensor, torch.Tensor, torch.T
 
 
 def stage_train(args: argparse.Namespace) -> None:
+    if (args.out / "metrics.json").exists() and not args.force:
+        print("sae/ and metrics.json exist (--force to train again)")
+        return
     acts, _, held_out = _load(args)
     train, test = acts[~held_out], acts[held_out]
     sae = train_sae(
@@ -149,6 +155,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=800)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--features", type=int, default=6)
+    parser.add_argument("--force", action="store_true", help="redo capture/train")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(0)
