@@ -84,11 +84,13 @@ def stage_capture(args: argparse.Namespace) -> None:
     owner = torch.tensor([i for i, x in enumerate(ids) for _ in x[shared:]])
     from safetensors.torch import save_file
 
+    tmp = args.out / ".acts.safetensors.tmp"  # atomic: a killed run leaves no partial file
     save_file(
         {"acts": acts.contiguous(), "tokens": tokens, "dialog": owner},
-        args.out / "acts.safetensors",
+        tmp,
         metadata={"target": str(args.target), "shared_prefix": str(shared)},
     )
+    tmp.replace(args.out / "acts.safetensors")
     print(f"{len(acts)} tokens from {len(dialogs)} dialogs ({shared} shared prefix tokens dropped)")
 
 
