@@ -172,7 +172,7 @@ def main() -> None:
     parser.add_argument("--model", default="smollm2")
     parser.add_argument("--n", type=int, default=50)
     parser.add_argument("--max-tokens", type=int, default=24)
-    parser.add_argument("--strengths", type=float, nargs="+", default=[12.0, 32.0])
+    parser.add_argument("--strengths", type=float, nargs="+", default=[20.0, 60.0])
     parser.add_argument("--sae", default="output/sae-smollm2/sae")
     parser.add_argument("--budget", type=float, default=200.0, help="seconds per run")
     parser.add_argument("--out", type=Path, default=Path("output/steering_methods.jsonl"))
