@@ -200,6 +200,10 @@ class SAE:
                 f"{folder / CONFIG}: normalize_activations={norm!r} is not supported "
                 "(fold the scaling into the weights first, e.g. SAELens' fold_activation_norm)"
             )
+        if cfg.get("rescale_acts_by_decoder_norm"):
+            raise ValueError(
+                f"{folder / CONFIG}: rescale_acts_by_decoder_norm=true TopK SAEs are not supported"
+            )
         architecture = cfg.get("architecture", "standard")
         kwargs = cfg.get("activation_fn_kwargs") or {}
         k = cfg.get("k") or kwargs.get("k")
