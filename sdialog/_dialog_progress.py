@@ -52,6 +52,7 @@ class DialogProgress:
         self.tokens_done = 0
         self.start = time.perf_counter()
         self._last_line = self.start
+        self._last_text = ""
         self._live: Any = None
         if _is_terminal(self.stream):
             self._start_live()
@@ -108,10 +109,11 @@ class DialogProgress:
             self._update_live()
             self._live[0].stop()
             self._live = None
-        else:
+        elif self._last_text != self.summary():  # not the same line twice
             self._write(self.summary())
 
     def _write(self, line: str) -> None:
+        self._last_text = line
         try:
             self.stream.write(line + "\n")
             self.stream.flush()
