@@ -30,6 +30,7 @@ from sdialog.audio.dialog import AudioDialog, RoomAcousticsConfig
 from sdialog.audio.tts.base import Voice as EngineVoice
 from sdialog.audio.tts.base import get_engine
 from sdialog.audio.utils import SpeakerSide
+from sdialog.corpus_layout import plain_name
 
 UNSUPPORTED = (
     "persona_to_voice_desc",
@@ -179,7 +180,8 @@ def run_inference(
         room = _room_for_speakers(room, audio_dialog, speaker_positions)
         room.name = room_name or room.name
         run.rooms = [room]
-    out = Path(pipeline.dir_audio) / (dialog_dir_name or f"dialog_{audio_dialog.id}")
+    # ids come from data ("../x", "dstc/12"): one plain file-name part, kept inside dir_audio
+    out = Path(pipeline.dir_audio) / plain_name(dialog_dir_name or f"dialog_{audio_dialog.id}")
     result = run.run(audio_dialog, out)
     by_index = {t.index: t for t in result.turns}
     for i, turn in enumerate(audio_dialog.turns):

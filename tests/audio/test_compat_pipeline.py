@@ -251,3 +251,24 @@ def test_readme_style_to_audio_then_display(tmp_path, capsys):
     from sdialog.audio import AudioDialog as TopLevel
 
     assert isinstance(TopLevel.from_dialog(dialog()), AudioDialog)
+
+
+@pytest.mark.parametrize("dialog_id", ["../../../escape", "a/b"])
+def test_to_audio_keeps_dialog_folders_inside_dir_audio(tmp_path, dialog_id):
+    """A dialog id from data never names a folder outside ``dir_audio``."""
+    out = tmp_path / "audio"
+    source = dialog()
+    source.id = dialog_id
+    to_audio(
+        source,
+        dir_audio=str(out),
+        tts_engine=Tones(),
+        voice_database=VoiceDatabase(
+            [
+                {"gender": g, "age": 40, "identifier": g, "voice": "440", "language": "english"}
+                for g in ("female", "male")
+            ]
+        ),
+    )
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert written and all(out in p.parents for p in written)
