@@ -375,24 +375,14 @@ def _forget_captures(completion: Completion, inspectors: list[Any]) -> None:
 
 
 def _reminder(agent: Agent, name: str, other_name: str, other: Agent | None) -> str:
-    from sdialog.agents.agent import _describe, speaker_identity
+    from sdialog.agents.agent import speaker_identity
     from sdialog.prompts import render
 
     own_name, role = speaker_identity(agent.persona, name)
     other_text = other_name
     if other is not None:
         other_text = ", ".join(filter(None, speaker_identity(other.persona, other_name)))
-    facts = "; ".join(_describe(agent.persona, skip=("name", "role")).splitlines())
-    if len(facts) > REMINDER_FACTS:
-        facts = facts[:REMINDER_FACTS].rsplit(";", 1)[0]
-    task = agent.dialogue_details.strip()
-    return render(
-        "agent_turn.j2", name=own_name, role=role, other=other_text, facts=facts, task=task
-    )
-
-
-REMINDER_FACTS = 160
-"""Characters of the persona repeated in the turn note (its first facts)."""
+    return render("agent_turn.j2", name=own_name, role=role, other=other_text)
 
 
 _STAGE_DIRECTION = re.compile(
