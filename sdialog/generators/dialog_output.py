@@ -28,9 +28,12 @@ __all__ = [
     "turns_from_output",
 ]
 
-SPEAKER_PATTERN = r"^[^<>{}\[\]\n]+$"
-"""Speaker names the default formats accept: no brackets or line breaks, so a model cannot copy
-a placeholder such as ``<name>`` from the prompt (under a grammar it cannot even write one)."""
+SPEAKER_PATTERN = r'^[^<>{}\[\]\\"\n\r\t]{1,64}$'
+"""Speaker names the default formats accept: 1 to 64 characters, no brackets, backslashes,
+quotes or line breaks (so no JSON escapes a grammar would let through undecoded), so
+a model cannot copy a placeholder such as ``<name>`` from the prompt (under a grammar it cannot
+even write one). The length is in the pattern because grammar engines drop ``maxLength`` when a
+``pattern`` is given."""
 
 _TURN_LIST_KEYS = ("turns", "dialog", "dialogue", "utterances")
 _SPEAKER_KEYS = ("speaker", "role", "name")
@@ -40,9 +43,7 @@ _TEXT_KEYS = ("text", "utterance", "content")
 class GeneratedTurn(BaseModel):
     """One turn of the default output format."""
 
-    speaker: str = Field(
-        min_length=1, max_length=64, pattern=SPEAKER_PATTERN, description="Name of the speaker."
-    )
+    speaker: str = Field(pattern=SPEAKER_PATTERN, description="Name of the speaker.")
     text: str = Field(min_length=1, description="What the speaker says.")
 
 
@@ -105,12 +106,7 @@ def dialog_schema(
     else:
         speaker = (
             str,
-            Field(
-                min_length=1,
-                max_length=64,
-                pattern=SPEAKER_PATTERN,
-                description="Name of the speaker.",
-            ),
+            Field(pattern=SPEAKER_PATTERN, description="Name of the speaker."),
         )
     turn = create_model(
         "GeneratedTurn",
