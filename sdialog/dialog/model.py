@@ -169,8 +169,9 @@ class Context(_JsonModel):
     """The shared setting of a conversation; every field is optional (``None`` when unknown).
 
     List-like fields (``objects``, ``circumstances``, ``goals``, ``constraints``, ``topics``,
-    ``style_guidelines``, ``participants_shared_knowledge``) accept a string or a list of strings. Subclass it to add
-    fields; subclasses keep their fields when stored in a :class:`~sdialog.dialog.Dialog`.
+    ``style_guidelines``, ``participants_shared_knowledge``) accept a string or a list of
+    strings. Subclass it to add fields; subclasses keep their fields when stored in a
+    :class:`~sdialog.dialog.Dialog`.
 
     Example:
         >>> c = Context(location="a pharmacy", topics=["refills", "opening hours"])
