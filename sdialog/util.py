@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 __all__ = [
+    "ChatOllama",
     "KNNModel",
     "camel_or_snake_to_words",
     "dialogs_to_utt_pairs",
@@ -43,6 +44,22 @@ __all__ = [
     "softmax",
     "upper_camel_to_dash",
 ]
+
+
+ChatOllama: Any = None
+"""The chat class that Ollama model names are built with (SDialog's extension point).
+
+``None`` (the default): sdialog's own Ollama backend through litellm; nothing is pulled or
+started. Set it to a LangChain-style class (anything whose instances have ``invoke(messages)``,
+e.g. ``langchain_ollama.ChatOllama``) and a name such as ``"qwen3:14b"`` or
+``"ollama:qwen3:14b"`` is built as ``ChatOllama(model="qwen3:14b", **llm_kwargs)`` and called
+through ``invoke`` (no batching, no tools).
+
+Example:
+    >>> import sdialog.util
+    >>> sdialog.util.ChatOllama is None
+    True
+"""
 
 
 def _get_dynamic_version() -> str:

@@ -109,6 +109,10 @@ def get_backend(model: Any = None, **params: Any) -> Backend:
         return ScriptedBackend([rest], model=model, **params)
     from sdialog.llm.remote import RemoteBackend, import_litellm
 
+    if (prefix == "ollama" and rest) or OLLAMA_TAGGED.fullmatch(model):
+        custom = _custom_ollama(rest if prefix == "ollama" else model, params)
+        if custom is not None:
+            return custom
     if prefix in PROVIDER_PREFIXES and rest:
         return RemoteBackend(to_litellm_model(model), **params)
     if prefix in PROVIDER_PREFIXES:
@@ -123,3 +127,14 @@ def get_backend(model: Any = None, **params: Any) -> Backend:
     if ":" in model:
         raise _error(model, f"unknown provider prefix {prefix!r}")
     raise _error(model, "no provider given (unprefixed names are not guessed)")
+
+
+def _custom_ollama(name: str, params: dict[str, Any]) -> Backend | None:
+    """Ollama names built by a user-set ``sdialog.util.ChatOllama`` class (SDialog's hook)."""
+    from sdialog import util
+
+    if util.ChatOllama is None:
+        return None
+    from sdialog.llm.invoke import InvokeBackend
+
+    return InvokeBackend(util.ChatOllama(model=name, **params), **params)

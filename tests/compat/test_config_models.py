@@ -146,3 +146,20 @@ def test_set_cache_caches_responses_and_clear_cache_removes_them(tmp_path):
     assert config["cache"]["enabled"] is False
     sdialog.config.cache_path(tmp_path / "other")
     assert config["cache"]["path"] == str(tmp_path / "other")
+
+
+@pytest.mark.parametrize("name", ["qwen3:14b", "ollama:qwen3:14b"])
+def test_chat_ollama_hook_builds_ollama_names_with_the_users_class(monkeypatch, name):
+    built = []
+
+    class MyChatOllama(Parrot):
+        def __init__(self, model, **params):
+            super().__init__()
+            built.append((model, params))
+
+    monkeypatch.setattr("sdialog.util.ChatOllama", MyChatOllama)
+    bot = Agent(name="Bot", model=name)
+    assert bot("hi") == "HI"
+    assert built[0][0] == "qwen3:14b"
+    monkeypatch.setattr("sdialog.util.ChatOllama", None)
+    assert get_backend(name).kind != "invoke"  # the default: sdialog's own Ollama backend
