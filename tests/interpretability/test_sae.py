@@ -38,9 +38,12 @@ def test_saelens_folder_round_trip(tmp_path, architecture):
     assert cfg["architecture"] == architecture and (cfg["d_in"], cfg["d_sae"]) == (64, 96)
     assert cfg["metadata"]["hook_name"] == "blocks.1.hook_resid_post"
     back = SAE.load(tmp_path / "sae")
-    x = torch.randn(5, 64)
+    x = torch.randn(5, 64, generator=torch.Generator().manual_seed(0))
     torch.testing.assert_close(back.encode(x), sae.encode(x))
-    torch.testing.assert_close(back.decode(back.encode(x)), sae.decode(sae.encode(x)))
+    # float32 sums over 96 features in another order: agree to 1e-4 relative
+    torch.testing.assert_close(
+        back.decode(back.encode(x)), sae.decode(sae.encode(x)), rtol=1e-4, atol=1e-4
+    )
     if architecture == "topk":
         assert int((back.encode(x) > 0).sum(dim=-1).max()) <= 8
 
