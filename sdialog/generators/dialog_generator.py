@@ -41,6 +41,7 @@ from sdialog.llm.invoke import ChatMessage
 from sdialog.prompts import render
 
 __all__ = [
+    "LOCAL_TURN_MAX_CHARS",
     "RETRY_SEED_OFFSET",
     "DialogGenerator",
     "GeneratedDialog",
@@ -50,6 +51,9 @@ __all__ = [
 
 RETRY_SEED_OFFSET = 1_000_003
 """A dialog whose reply cannot be parsed is asked for again with ``seed + RETRY_SEED_OFFSET``."""
+
+LOCAL_TURN_MAX_CHARS = 400
+"""Default cap on a generated turn's text when a local model writes the dialog."""
 
 
 # ------------------------------------------------------------------ helpers for prompt and record
@@ -157,7 +161,8 @@ class DialogGenerator:
         speakers: the speaker names allowed in the default output format.
         min_turns, max_turns: bounds on the number of turns in the default output format.
         max_chars: the most characters of a turn's text in the default output format (local
-            models decode under the schema, so a cap also bounds the reply's length).
+            models decode under the schema, so a cap also bounds the reply's length; default for
+            local models: ``LOCAL_TURN_MAX_CHARS``, otherwise no cap).
         **llm_kwargs: generation parameters (``temperature``, ``max_tokens``, ``seed``, ...).
     """
 
@@ -202,11 +207,15 @@ class DialogGenerator:
         self.scenario = scenario
         self.personas = {str(k).strip(): v for k, v in (personas or {}).items()}
         self.speakers = [s.strip() for s in speakers] if speakers else list(self.personas)
+        self.llm_kwargs = dict(llm_kwargs)
+        self.backend = get_backend(model, **llm_kwargs)
+        if max_chars is None and output_format is None and self.backend.kind == "local":
+            # under the grammar a small local model can loop inside one turn's text until the
+            # token budget ends the reply unparsed: a default cap closes the turn instead
+            max_chars = LOCAL_TURN_MAX_CHARS
         self.min_turns, self.max_turns, self.max_chars = min_turns, max_turns, max_chars
         self.output_format = output_format
         self.schema = output_format or dialog_schema(self.speakers, min_turns, max_turns, max_chars)
-        self.llm_kwargs = dict(llm_kwargs)
-        self.backend = get_backend(model, **llm_kwargs)
         self._last: dict[str, Any] = {}  # the per-call overrides of the last generate()
 
     # ------------------------------------------------------------------------------ prompts

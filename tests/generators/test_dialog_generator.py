@@ -314,3 +314,16 @@ def test_embedded_model_names_speakers_without_copying_the_placeholder():
     assert dialog.get_speakers() and all(
         not set("<>{}[]") & set(speaker) for speaker in dialog.get_speakers()
     )
+
+
+def test_local_models_cap_turn_text_by_default_so_a_looping_turn_still_closes(tiny_backend):
+    from sdialog.generators.dialog_generator import LOCAL_TURN_MAX_CHARS
+
+    def cap(gen):
+        turn = gen.schema.model_json_schema()["$defs"]["GeneratedTurn"]["properties"]["text"]
+        return turn.get("maxLength")
+
+    assert cap(DialogGenerator("x", model=tiny_backend)) == LOCAL_TURN_MAX_CHARS
+    assert cap(DialogGenerator("x", model=tiny_backend, max_chars=50)) == 50
+    assert cap(DialogGenerator("x", model="scripted:x")) is None  # remote/scripted: no cap
+    assert DialogGenerator("x", model=tiny_backend, output_format=TinyDialog).max_chars is None
