@@ -71,8 +71,11 @@ def _classifier(concept: str):
         yes, no = data["negative"], data["positive"]
     else:
         yes, no = FOOD, NEUTRAL
-    centre = embed(yes).mean(axis=0) - embed(no).mean(axis=0)
-    return lambda texts: list(embed(texts) @ centre)
+    # nearest centroid: a reply scores > 0 when it is closer to the concept sentences' centroid
+    # than to the neutral ones' (a bare dot product with their difference has no threshold)
+    mean_yes, mean_no = embed(yes).mean(axis=0), embed(no).mean(axis=0)
+    centre, offset = mean_yes - mean_no, (mean_yes @ mean_yes - mean_no @ mean_no) / 2
+    return lambda texts: [float(v) for v in embed(texts) @ centre - offset]
 
 
 def run(args: argparse.Namespace) -> None:
@@ -116,6 +119,18 @@ def run(args: argparse.Namespace) -> None:
         )  # fmt: skip
     if time.perf_counter() - started > args.budget:
         print("time budget used: re-run to continue")
+
+
+def rescore(args: argparse.Namespace) -> None:
+    """Score the saved replies again with the current concept classifiers (no generation)."""
+    rows = [json.loads(line) for line in args.out.open()]
+    classifiers = {c: _classifier(c) for c in {r["concept"] for r in rows}}
+    for row in rows:
+        row["concept_scores"] = classifiers[row["concept"]](row["texts"])
+    tmp = args.out.with_suffix(".tmp")
+    tmp.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    tmp.replace(args.out)
+    print(f"rescored {len(rows)} conditions in {args.out}")
 
 
 def _summary(row: dict) -> str:
@@ -167,7 +182,7 @@ def table(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=["run", "table"])
+    parser.add_argument("action", choices=["run", "table", "rescore"])
     parser.add_argument("--layer", type=int, default=15)
     parser.add_argument("--model", default="smollm2")
     parser.add_argument("--n", type=int, default=50)
@@ -181,7 +196,7 @@ def main() -> None:
         print(f"no SAE at {args.sae}: the sae method is skipped")
         args.sae = None
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    {"run": run, "table": table}[args.action](args)
+    {"run": run, "table": table, "rescore": rescore}[args.action](args)
 
 
 if __name__ == "__main__":
