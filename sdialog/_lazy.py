@@ -19,13 +19,19 @@ from collections.abc import Callable, Mapping
 from importlib import import_module
 from typing import Any
 
+from sdialog._extras import needs_extra
 
-def lazy_exports(package: str, exports: Mapping[str, str]) -> Callable[[str], Any]:
+
+def lazy_exports(
+    package: str, exports: Mapping[str, str], extra: str | None = None
+) -> Callable[[str], Any]:
     """A module-level ``__getattr__`` for ``package`` that resolves the names of ``exports``.
 
     ``exports`` maps a public name to ``"module"`` (same attribute name) or ``"module:attribute"``.
     The value is imported on first access and stored in the package, so later lookups are plain
-    attribute reads. Use it as ``__getattr__ = lazy_exports(__name__, _LAZY)``.
+    attribute reads. Use it as ``__getattr__ = lazy_exports(__name__, _LAZY)``. ``extra``: the
+    extra the package needs (:func:`~sdialog._extras.needs_extra`), named when one of its
+    optional dependencies is missing.
     """
 
     def __getattr__(name: str) -> Any:
@@ -33,15 +39,8 @@ def lazy_exports(package: str, exports: Mapping[str, str]) -> Callable[[str], An
         if target is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
         module, _, attribute = target.partition(":")
-        try:
+        with needs_extra(extra):  # a missing optional dependency names the extra that brings it
             imported = import_module(module)
-        except ModuleNotFoundError as exc:  # an optional dependency: say which extra brings it
-            from sdialog._extras import as_missing_extra
-
-            error = as_missing_extra(exc)
-            if error is exc:
-                raise
-            raise error from exc
         value = getattr(imported, attribute or name)
         setattr(sys.modules[package], name, value)
         return value

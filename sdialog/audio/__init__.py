@@ -85,4 +85,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-__getattr__ = lazy_exports(__name__, _LAZY)
+__getattr__ = lazy_exports(__name__, _LAZY, extra="audio")

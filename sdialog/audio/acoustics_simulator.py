@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from sdialog._extras import needs_extra
 from sdialog.audio.geometry import AudioSource, Position3D, RoomPosition
 from sdialog.audio.room import Room
 from sdialog.audio.utils import SourceVolume, logger
@@ -51,7 +52,8 @@ class AcousticsSimulator:
         self._pyroom: Any = self._create_pyroom()
 
     def _create_pyroom(self) -> Any:
-        import pyroomacoustics as pra
+        with needs_extra("audio"):
+            import pyroomacoustics as pra
 
         options = dict(self.kwargs_pyroom)
         if "max_order" not in options:
@@ -77,7 +79,8 @@ class AcousticsSimulator:
         return room.room_position_to_position3d(RoomPosition.CENTER)
 
     def _add_sources(self, sources: list[AudioSource], volumes: dict | None) -> None:
-        import soundfile
+        with needs_extra("audio"):
+            import soundfile
 
         from sdialog.audio.mix import resample
 

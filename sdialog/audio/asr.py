@@ -20,6 +20,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from sdialog._extras import MissingExtraError, needs_extra
+
 _MODELS: dict[tuple[str, str], Any] = {}
 
 
@@ -72,7 +74,8 @@ class WhisperASR:
         """The loaded ``faster_whisper.WhisperModel`` (loaded once per path and compute type)."""
         key = (str(self.model_path), self.compute_type)
         if key not in _MODELS:
-            from faster_whisper import WhisperModel
+            with needs_extra("audio"):
+                from faster_whisper import WhisperModel
 
             _MODELS[key] = WhisperModel(
                 str(self.model_path),
@@ -103,12 +106,15 @@ class PocketSphinxASR:
 
     def __init__(self, **config: Any):
         if importlib.util.find_spec("pocketsphinx") is None:
-            raise ModuleNotFoundError("pocketsphinx is not installed (pip install sdialog[audio])")
+            raise MissingExtraError(
+                "pocketsphinx is not installed (the 'audio' extra): pip install \"sdialog[audio]\""
+            )
         self.config = config
         self._decoder: Any = None
 
     def transcribe(self, audio: np.ndarray, rate: int) -> str:
-        from pocketsphinx import Decoder
+        with needs_extra("audio"):
+            from pocketsphinx import Decoder
 
         from sdialog.audio.mix import resample
 

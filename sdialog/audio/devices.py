@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from sdialog._extras import needs_extra
+
 
 @dataclass(frozen=True)
 class Device:
@@ -40,7 +42,8 @@ class Device:
 
     def apply(self, audio: np.ndarray, rate: int, seed: int = 0) -> np.ndarray:
         """Return the device's output for ``audio`` at ``rate`` (same length, float32)."""
-        from scipy.signal import butter, fftconvolve, lfilter, sosfilt
+        with needs_extra("audio"):
+            from scipy.signal import butter, fftconvolve, lfilter, sosfilt
 
         x = np.asarray(audio, dtype=np.float64)
         n = len(x)

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field, PrivateAttr
 
+from sdialog._extras import needs_extra
 from sdialog.audio.geometry import AudioSource
 from sdialog.audio.turn import AudioTurn
 from sdialog.audio.utils import logger
@@ -122,7 +123,8 @@ class AudioDialog(Dialog):
     def get_combined_audio(self) -> np.ndarray | None:
         """The voiced dialog (read from :attr:`audio_step_1_filepath` on first use)."""
         if self._combined_audio is None and self.audio_step_1_filepath:
-            import soundfile as sf
+            with needs_extra("audio"):
+                import soundfile as sf
 
             self._combined_audio, _ = sf.read(self.audio_step_1_filepath)
         return self._combined_audio

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from sdialog._extras import needs_extra
 from sdialog.audio.utils import Role
 
 __all__ = [
@@ -222,7 +223,8 @@ class MicrophoneDirectivity:
 
     def to_pyroomacoustics(self) -> Any:
         """The pyroomacoustics directivity object (``None`` for omnidirectional)."""
-        from pyroomacoustics import directivities as d
+        with needs_extra("audio"):
+            from pyroomacoustics import directivities as d
 
         classes = {
             "cardioid": d.Cardioid,

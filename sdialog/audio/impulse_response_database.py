@@ -112,9 +112,10 @@ class HuggingFaceImpulseResponseDatabase(ImpulseResponseDatabase):
             from datasets import load_dataset
         except ImportError:
             raise ImportError(
-                "HuggingFaceImpulseResponseDatabase needs 'datasets' (pip install datasets) and "
-                "the Hugging Face hub; offline, use LocalImpulseResponseDatabase with your own "
-                "IR files, or our device presets (sdialog.audio.DEVICES)"
+                "HuggingFaceImpulseResponseDatabase needs 'datasets' "
+                '(pip install "sdialog[eval]") and the Hugging Face hub; offline, use '
+                "LocalImpulseResponseDatabase with your own IR files, or our device presets "
+                "(sdialog.audio.DEVICES)"
             ) from None
         try:
             dataset = load_dataset(self.repo_id, split=self.subset)

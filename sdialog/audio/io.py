@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from sdialog._extras import needs_extra
+
 FORMATS = {"wav": "WAV", "flac": "FLAC", "mp3": "MP3"}
 _SUBTYPES = {"wav": "PCM_16", "flac": "PCM_16", "mp3": "MPEG_LAYER_III"}
 
@@ -29,7 +31,8 @@ def write_audio(path: str | Path, audio: np.ndarray, rate: int, subtype: str | N
     Raises:
         ValueError: unknown extension (field ``audio_file_format``).
     """
-    import soundfile as sf
+    with needs_extra("audio"):
+        import soundfile as sf
 
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
@@ -53,7 +56,8 @@ def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
     Raises:
         FileNotFoundError / ValueError: missing or unreadable file (named).
     """
-    import soundfile as sf
+    with needs_extra("audio"):
+        import soundfile as sf
 
     path = Path(path)
     if not path.exists():

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from sdialog._extras import needs_extra
+
 
 def resample(audio: np.ndarray, source_rate: int, target_rate: int) -> np.ndarray:
     """Resample once with a polyphase filter; the same rate returns the input as float32.
@@ -36,7 +38,8 @@ def resample(audio: np.ndarray, source_rate: int, target_rate: int) -> np.ndarra
     audio = np.asarray(audio, dtype=np.float32)
     if int(source_rate) == int(target_rate):
         return audio
-    from scipy.signal import resample_poly
+    with needs_extra("audio"):
+        from scipy.signal import resample_poly
 
     g = gcd(int(source_rate), int(target_rate))
     out = resample_poly(audio, int(target_rate) // g, int(source_rate) // g)
@@ -45,7 +48,8 @@ def resample(audio: np.ndarray, source_rate: int, target_rate: int) -> np.ndarra
 
 def loudness(audio: np.ndarray, rate: int) -> float:
     """Integrated loudness in LUFS (``-inf`` for silence)."""
-    import pyloudnorm
+    with needs_extra("audio"):
+        import pyloudnorm
 
     audio = np.asarray(audio, dtype=np.float64)
     block = int(0.4 * rate) + 1

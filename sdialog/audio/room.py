@@ -44,6 +44,7 @@ from typing import Any
 
 import numpy as np
 
+from sdialog._extras import needs_extra
 from sdialog.audio.geometry import (
     AudioSource,
     Dimensions3D,
@@ -221,7 +222,8 @@ class Room(RoomLayout):
     # -- acoustics -------------------------------------------------------------------------
     def _absorption(self) -> tuple[Any, float]:
         """(pyroomacoustics materials, RT60 used for the tail)."""
-        import pyroomacoustics as pra
+        with needs_extra("audio"):
+            import pyroomacoustics as pra
 
         if self.materials is None:
             energy, _ = pra.inverse_sabine(self.rt60, list(self.dimensions))
@@ -296,7 +298,8 @@ class Room(RoomLayout):
         """A pyroomacoustics ``ShoeBox`` of this room with its microphones (and their
         directivity) but no sources; ``max_order`` defaults to this room's (the Sabine order for
         ``reverb="ism"``); ``kwargs`` go to ``ShoeBox``."""
-        import pyroomacoustics as pra
+        with needs_extra("audio"):
+            import pyroomacoustics as pra
 
         materials, rt60 = self._absorption()
         order = self.max_order if max_order is None else int(max_order)
@@ -359,7 +362,8 @@ class Room(RoomLayout):
 
     def apply(self, tracks: Mapping[str, np.ndarray], rate: int, **kwargs: Any) -> np.ndarray:
         """Convolve each speaker's dry track with its RIRs and sum: ``(n_mics, len(track))``."""
-        from scipy.signal import fftconvolve
+        with needs_extra("audio"):
+            from scipy.signal import fftconvolve
 
         rirs = self.rirs(rate, **kwargs)
         unknown = [s for s in tracks if s not in rirs]
@@ -375,7 +379,8 @@ class Room(RoomLayout):
 
     def metadata(self, rate: int, **kwargs: Any) -> dict[str, Any]:
         """Geometry, target and measured RT60 (per speaker, first microphone), distances."""
-        import pyroomacoustics as pra
+        with needs_extra("audio"):
+            import pyroomacoustics as pra
 
         rirs = self.rirs(rate, **kwargs)
         measured = {

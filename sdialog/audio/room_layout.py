@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from sdialog._extras import needs_extra
 from sdialog.audio.geometry import (
     COMPASS,
     DirectivityType,
@@ -370,7 +371,8 @@ class RoomLayout:
     ) -> Any:
         """A top view (PIL image): walls, furniture, talkers (dots), microphones (squares, with
         the aiming line when directional) and, with ``show_anchors``, the named room spots."""
-        from PIL import Image, ImageDraw
+        with needs_extra("audio"):
+            from PIL import Image, ImageDraw
 
         w, length, _ = (float(v) for v in self.dimensions)
         pad, k = 30, pixels_per_metre

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sdialog._extras import needs_extra
+
 _ULAW_BIAS = 0x84
 _ULAW_CLIP = 32635
 
@@ -213,7 +215,8 @@ class TelephoneChannel:
 
     def apply(self, audio: np.ndarray, rate: int, seed: int = 0) -> tuple[np.ndarray, int]:
         """Return ``(audio at self.rate, self.rate)`` plus the channel's impairments."""
-        from scipy.signal import butter, sosfilt
+        with needs_extra("audio"):
+            from scipy.signal import butter, sosfilt
 
         from sdialog.audio.mix import resample
 

@@ -304,7 +304,7 @@ class HuggingfaceVoiceDatabase(BaseVoiceDatabase):
             from datasets import load_dataset
         except ImportError:
             raise ImportError(
-                "HuggingfaceVoiceDatabase needs the 'datasets' package (pip install datasets) "
+                "HuggingfaceVoiceDatabase needs 'datasets' (pip install \"sdialog[eval]\") "
                 "and the Hugging Face hub; offline, use LocalVoiceDatabase or the default "
                 "offline voices (sdialog.audio.voice_database.offline_voice_database())"
             ) from None

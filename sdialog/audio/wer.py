@@ -20,6 +20,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sdialog._extras import needs_extra
+
 _ONES = [
     "zero",
     "one",
@@ -111,7 +113,8 @@ def normalize_text(text: str) -> str:
 
 def wer(reference: str, hypothesis: str) -> float:
     """Word error rate after :func:`normalize_text` (an empty reference scores 0 or 1)."""
-    import jiwer
+    with needs_extra("audio"):
+        import jiwer
 
     ref, hyp = normalize_text(reference), normalize_text(hypothesis)
     if not ref:
@@ -121,7 +124,8 @@ def wer(reference: str, hypothesis: str) -> float:
 
 def cer(reference: str, hypothesis: str) -> float:
     """Character error rate after :func:`normalize_text`."""
-    import jiwer
+    with needs_extra("audio"):
+        import jiwer
 
     ref, hyp = normalize_text(reference), normalize_text(hypothesis)
     if not ref:
@@ -146,7 +150,8 @@ def score(references: Sequence[str], hypotheses: Sequence[str]) -> WERReport:
         >>> report.wer, [t["wer"] for t in report.per_turn]
         (0.25, [0.0, 0.5])
     """
-    import jiwer
+    with needs_extra("audio"):
+        import jiwer
 
     if len(references) != len(hypotheses):
         raise ValueError(f"{len(references)} references but {len(hypotheses)} hypotheses")

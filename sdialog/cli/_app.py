@@ -19,7 +19,10 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-_PLAIN = (ValueError, LookupError, OSError)  # their message says what happened without the type
+from sdialog._extras import MissingExtraError
+
+# their message says what happened without the type
+_PLAIN = (ValueError, LookupError, OSError, MissingExtraError)
 
 
 def describe_error(exc: BaseException) -> str:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from sdialog._extras import needs_extra
 from sdialog.dialog.errors import DialogFormatError, from_validation_error
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,7 +37,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["from_huggingface", "to_huggingface"]
 
-_HINT = "Hugging Face dataset support needs the 'datasets' package: pip install 'sdialog[eval]'"
 _STRING_COLUMNS = ("id", "parentId", "version", "schema_version", "timestamp", "notes")
 _JSON_COLUMNS = ("model", "personas", "context", "scenario", "events")
 _HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
@@ -44,10 +44,8 @@ _SAVED_MARKERS = ("dataset_info.json", "state.json", "dataset_dict.json")
 
 
 def _datasets() -> Any:
-    try:
+    with needs_extra("eval"):
         import datasets
-    except ImportError as err:
-        raise ImportError(_HINT) from err
     return datasets
 
 

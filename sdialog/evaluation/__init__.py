@@ -34,6 +34,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
+from sdialog._extras import needs_extra
 from sdialog._lazy import lazy_exports
 from sdialog.evaluators import dataset as _dataset
 from sdialog.evaluators import features as _features
@@ -75,14 +76,16 @@ def _kl_divergence(p1: Any, p2: Any, resolution: int = 100, bw_method: Any = Non
     """KL(P1‖P2) between KDEs of two samples (see
     :func:`sdialog.evaluators.distribution.divergence`; ``resolution``/``bw_method`` are
     SDialog's KDE settings, accepted and not used)."""
-    from sdialog.evaluators.distribution import divergence
+    with needs_extra("eval"):
+        from sdialog.evaluators.distribution import divergence
 
     return divergence(p1, p2, "kl")
 
 
 def _cs_divergence(p1: Any, p2: Any, resolution: int = 100, bw_method: Any = None) -> float:
     """Cauchy–Schwarz divergence between KDEs of two samples (see :func:`_kl_divergence`)."""
-    from sdialog.evaluators.distribution import divergence
+    with needs_extra("eval"):
+        from sdialog.evaluators.distribution import divergence
 
     return divergence(p1, p2, "cs")
 
@@ -338,4 +341,4 @@ __all__ = sorted(
     ]
 )
 
-__getattr__ = lazy_exports(__name__, _LAZY)
+__getattr__ = lazy_exports(__name__, _LAZY, extra="eval")

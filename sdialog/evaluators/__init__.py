@@ -126,4 +126,4 @@ _LAZY.update(dict.fromkeys(["METRICS", "resolve_metrics"], "sdialog.evaluators.r
 __all__ = ["DialogScore", "ScoreValue", *_LAZY]
 
 
-__getattr__ = lazy_exports(__name__, _LAZY)
+__getattr__ = lazy_exports(__name__, _LAZY, extra="eval")

@@ -24,6 +24,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from sdialog._extras import needs_extra
+
 
 def _pairs(a: Sequence[Any], b: Sequence[Any]) -> tuple[list[Any], list[Any], int]:
     if len(a) != len(b):
@@ -59,7 +61,8 @@ def cohen_kappa(
         >>> round(cohen_kappa([1, 2, 3, 3], [1, 2, 3, 2]), 3)
         0.636
     """
-    from sklearn.metrics import cohen_kappa_score
+    with needs_extra("eval"):
+        from sklearn.metrics import cohen_kappa_score
 
     a, b, _ = _pairs(judge_values, human_values)
     if weights not in (None, "linear", "quadratic"):
@@ -81,7 +84,8 @@ def spearman(judge_values: Sequence[Any], human_values: Sequence[Any]) -> tuple[
         >>> round(rho, 2)
         0.8
     """
-    from scipy.stats import spearmanr
+    with needs_extra("eval"):
+        from scipy.stats import spearmanr
 
     a, b, _ = _pairs(judge_values, human_values)
     numbers_a, numbers_b = [float(x) for x in a], [float(y) for y in b]

@@ -41,6 +41,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from sdialog._extras import needs_extra
 from sdialog.evaluators.dataset import DatasetEvaluator, ScoreEvaluator, load_dialogs, save_text
 from sdialog.evaluators.embedding import shared_embeddings
 
@@ -99,9 +100,8 @@ class Comparator:
     def __call__(self, datasets: Any, progress: Callable[[str, str], None] | None = None) -> Any:
         """Evaluate every dataset with every evaluator; returns (and keeps in ``results``) the
         tidy table. ``progress(dataset, evaluator_name)`` is called after each step."""
-        from sdialog._extras import require
-
-        pd = require("pandas")
+        with needs_extra("eval"):
+            import pandas as pd
 
         sources = _datasets(datasets)
         rows: list[dict[str, Any]] = []
@@ -161,7 +161,8 @@ class Comparator:
         key: tuple[int, int],
     ) -> dict[str, tuple[float, float]]:
         """Percentile bootstrap interval per metric (resampling dialogs with replacement)."""
-        import numpy as np
+        with needs_extra("eval"):
+            import numpy as np
 
         limit = evaluator.bootstrap_limit
         resamples = self.n_boot if limit is None else min(self.n_boot, limit)

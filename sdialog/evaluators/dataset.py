@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from sdialog._extras import needs_extra
 from sdialog.evaluators.base import DialogScore, as_score
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -254,7 +255,8 @@ class ScoreEvaluator(DatasetEvaluator):
         item positions) an array of B bootstrap values."""
         import warnings
 
-        import numpy as np
+        with needs_extra("eval"):
+            import numpy as np
 
         result = {}
         for key, values in self.columns(items).items():
@@ -278,7 +280,8 @@ class ScoreEvaluator(DatasetEvaluator):
 
 def _apply(stat: str, sample: Any) -> Any:
     """A statistic along axis 1 of a 2-D array, NaN (missing) values left out."""
-    import numpy as np
+    with needs_extra("eval"):
+        import numpy as np
 
     if stat == "share":
         return np.nanmean(np.where(np.isnan(sample), np.nan, sample > 0), axis=1)

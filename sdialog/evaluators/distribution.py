@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from sdialog._extras import needs_extra
 from sdialog.evaluators.base import DialogScore, as_score
 from sdialog.evaluators.dataset import DatasetEvaluator, load_dialogs, to_number
 
@@ -54,7 +55,8 @@ class _ScoreDistribution(DatasetEvaluator):
         score = as_score(score)  # also any callable with a name
         if reference is None:
             raise ValueError(f"{type(self).__name__} needs reference dialogs")
-        import numpy as np
+        with needs_extra("eval"):
+            import numpy as np
 
         self.score = score
         self.name = name or f"{self.prefix}-{score.name}"
@@ -94,7 +96,8 @@ class _ScoreDistribution(DatasetEvaluator):
 def _bandwidth(values: np.ndarray, resolution: float) -> float:
     """Scott's rule, σ·n^(-1/5), floored at 2 grid steps (and 1e-3 of the values' scale) so that
     (near-)constant samples still give a density the grid can resolve."""
-    import numpy as np
+    with needs_extra("eval"):
+        import numpy as np
 
     spread = float(np.std(values))
     floor = max(2 * resolution, 1e-3 * max(1.0, float(np.max(np.abs(values)))))
@@ -116,7 +119,8 @@ def kde_on_grid(
         >>> round(float(p.sum()), 6), bool(grid[0] < 0 and grid[-1] > 1)
         (1.0, True)
     """
-    import numpy as np
+    with needs_extra("eval"):
+        import numpy as np
 
     arrays = [np.asarray(s, dtype=float) for s in samples]
     low = min(float(a.min()) for a in arrays)
@@ -134,7 +138,8 @@ def kde_on_grid(
 
 
 def _kl(p: np.ndarray, q: np.ndarray) -> float:
-    import numpy as np
+    with needs_extra("eval"):
+        import numpy as np
 
     mask = p > 0
     return max(float(np.sum(p[mask] * np.log(p[mask] / q[mask]))), 0.0)
@@ -196,7 +201,8 @@ def divergence(
         >>> divergence([1, 2, 3], [1, 2, 3]), divergence([1, 2, 3], [7, 8, 9]) > 1
         (0.0, True)
     """
-    import numpy as np
+    with needs_extra("eval"):
+        import numpy as np
 
     _, (p, q) = kde_on_grid([np.asarray(reference, float), np.asarray(candidate, float)], bandwidth)
     p, q = np.maximum(p, 1e-12), np.maximum(q, 1e-12)
@@ -226,7 +232,8 @@ class FrechetDistanceEvaluator(_ScoreDistribution):
     prefix = "frechet"
 
     def compute(self, items: list[Any]) -> float:
-        import numpy as np
+        with needs_extra("eval"):
+            import numpy as np
 
         values = np.asarray(items, dtype=float)
         ref = self.reference_scores
@@ -248,6 +255,7 @@ class WassersteinDistanceEvaluator(_ScoreDistribution):
     prefix = "wasserstein"
 
     def compute(self, items: list[Any]) -> float:
-        from scipy.stats import wasserstein_distance
+        with needs_extra("eval"):
+            from scipy.stats import wasserstein_distance
 
         return float(wasserstein_distance(self.reference_scores, items))

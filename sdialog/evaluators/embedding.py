@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from sdialog._extras import needs_extra
 from sdialog.evaluators.dataset import DatasetEvaluator, load_dialogs
 from sdialog.evaluators.text import Speakers, select_turns
 
@@ -88,9 +89,10 @@ def embed_texts(texts: Sequence[str], model: Any = None, batch_size: int = 64) -
         >>> embed_texts(["okay", "okay", "fine"]).shape
         (3, 384)
     """
-    import numpy as np
+    with needs_extra("eval"):
+        import numpy as np
 
-    from sdialog.embeddings import embed
+        from sdialog.embeddings import embed
 
     memo = _MEMO.get()
     known = {} if memo is None else memo.setdefault(_model_key(model), {})
@@ -155,7 +157,8 @@ class SentenceTransformerDialogEmbedder:
     def embed(self, dialogs: Sequence[Dialog] | Dialog) -> np.ndarray:
         """An ``(len(dialogs), d)`` float32 array, one row per dialog (for one Dialog, as in
         SDialog: its ``(d,)`` vector)."""
-        import numpy as np
+        with needs_extra("eval"):
+            import numpy as np
 
         from sdialog.dialog import Dialog
 
@@ -215,7 +218,8 @@ class ReferenceCentroidEmbeddingEvaluator(DatasetEvaluator):
         return list(self.embedder.embed(dialogs))
 
     def compute(self, items: list[Any]) -> float:
-        import numpy as np
+        with needs_extra("eval"):
+            import numpy as np
 
         centroid = np.mean(items, axis=0)
         norm = float(np.linalg.norm(centroid) * np.linalg.norm(self.reference_centroid))
@@ -243,7 +247,8 @@ class _PairEmbeddings(DatasetEvaluator):
         items = [i for i in self.prepare(load_dialogs(reference)) if i is not None]
         if not items:
             raise ValueError(f"{type(self).__name__}: the reference has no utterance pair")
-        import numpy as np
+        with needs_extra("eval"):
+            import numpy as np
 
         self.reference_vectors = np.vstack(items)
 
@@ -257,7 +262,8 @@ class _PairEmbeddings(DatasetEvaluator):
         return items
 
     def plot(self, figure: Any, items: dict[str, list[Any]], table: Any) -> bool:
-        import numpy as np
+        with needs_extra("eval"):
+            import numpy as np
 
         from sdialog.evaluators import plots
 
@@ -268,7 +274,8 @@ class _PairEmbeddings(DatasetEvaluator):
 
 def _gaussian(vectors: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Mean and Ledoit–Wolf shrinkage covariance; warns when samples < dimensions."""
-    from sklearn.covariance import LedoitWolf
+    with needs_extra("eval"):
+        from sklearn.covariance import LedoitWolf
 
     n, d = vectors.shape
     if n < d:
@@ -285,7 +292,8 @@ def _gaussian(vectors: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
 
 def _sqrtm_psd(sigma: Any) -> Any:
     """The symmetric square root of a positive semi-definite matrix."""
-    import numpy as np
+    with needs_extra("eval"):
+        import numpy as np
 
     values, vectors = np.linalg.eigh(sigma)
     return (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
@@ -301,7 +309,8 @@ def frechet_distance(mu1: Any, sigma1: Any, mu2: Any, sigma2: Any, root1: Any = 
         >>> frechet_distance(np.zeros(2), np.eye(2), np.ones(2), np.eye(2))
         2.0
     """
-    import numpy as np
+    with needs_extra("eval"):
+        import numpy as np
 
     sigma1 = np.asarray(sigma1, dtype=np.float64)
     sigma2 = np.asarray(sigma2, dtype=np.float64)
@@ -344,7 +353,8 @@ class FrechetBERTDistanceEvaluator(_PairEmbeddings):
         self._reference_root = _sqrtm_psd(self.reference_sigma)
 
     def compute(self, items: list[Any]) -> float:
-        import numpy as np
+        with needs_extra("eval"):
+            import numpy as np
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(1):  # 384x384 algebra: threads only add contention
@@ -395,8 +405,9 @@ class PrecisionRecallDistanceEvaluator(_PairEmbeddings):
 
     def curve(self, items: list[Any]) -> tuple[np.ndarray, np.ndarray]:
         """``(precision, recall)`` arrays over the angles, averaged over the runs."""
-        import numpy as np
-        from sklearn.cluster import KMeans
+        with needs_extra("eval"):
+            import numpy as np
+            from sklearn.cluster import KMeans
 
         candidates, reference = np.vstack(items), self.reference_vectors
         size = min(len(candidates), len(reference))
@@ -438,7 +449,8 @@ class PrecisionRecallDistanceEvaluator(_PairEmbeddings):
 
 
 def _f_beta(precision: np.ndarray, recall: np.ndarray, beta: float) -> np.ndarray:
-    import numpy as np
+    with needs_extra("eval"):
+        import numpy as np
 
     denominator = beta**2 * precision + recall
     safe = np.where(denominator > 0, denominator, 1.0)

@@ -41,6 +41,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from sdialog._extras import needs_extra
 from sdialog.evaluators.base import DialogScore
 from sdialog.evaluators.dataset import load_dialogs
 from sdialog.evaluators.embedding import _model_name, embed_texts
@@ -174,7 +175,8 @@ class DialogFlowGraph:
 
     def _role_centroids(self, role: str) -> tuple[list[str], Any]:
         if role not in self._centroids:
-            import numpy as np
+            with needs_extra("eval"):
+                import numpy as np
 
             ids = [n.id for n in self.nodes.values() if n.role == role]
             if not ids:
@@ -306,8 +308,9 @@ def _cluster(
     examples: int,
 ) -> list[tuple[FlowNode, list[int]]]:
     """The nodes of one role (largest cluster first) with the utterance rows of each."""
-    import numpy as np
-    from sklearn.cluster import KMeans
+    with needs_extra("eval"):
+        import numpy as np
+        from sklearn.cluster import KMeans
 
     k = max(1, round(math.sqrt(len(rows) / 2)) if wanted is None else int(wanted))
     k = min(k, len({turns[r].text for r in rows}))

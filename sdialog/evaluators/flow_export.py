@@ -25,6 +25,7 @@ import json
 import os
 from typing import TYPE_CHECKING, Any
 
+from sdialog._extras import needs_extra
 from sdialog.evaluators.dataset import save_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -109,7 +110,8 @@ def from_json(cls: type[DialogFlowGraph], source: Any, model: Any = None) -> Dia
 def to_networkx(graph: DialogFlowGraph) -> Any:
     """A ``networkx.DiGraph``: node attributes role, size, label, examples (newline-joined),
     position, happy; edge attributes count, probability, happy."""
-    import networkx as nx
+    with needs_extra("eval"):
+        import networkx as nx
 
     from sdialog.evaluators.flow import END, START
 
@@ -149,7 +151,8 @@ def to_networkx(graph: DialogFlowGraph) -> Any:
 
 def to_graphml(graph: DialogFlowGraph, path: Any) -> None:
     """Write the graph as GraphML (via networkx)."""
-    import networkx as nx
+    with needs_extra("eval"):
+        import networkx as nx
 
     nx.write_graphml(to_networkx(graph), os.fspath(path))
 

@@ -20,6 +20,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sdialog._extras import needs_extra
+
 __all__ = ["bars", "boxes", "curves", "densities", "new_figure", "scatter"]
 
 REFERENCE_COLOR = "0.35"
@@ -27,8 +29,9 @@ REFERENCE_COLOR = "0.35"
 
 def new_figure(width: float = 6.4, height: float = 4.0) -> Any:
     """A matplotlib Figure on the Agg canvas (never shown, never registered with pyplot)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    with needs_extra("eval"):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
 
     figure = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(figure)
@@ -59,7 +62,8 @@ def bars(figure: Any, table: Any, percent: bool = False) -> None:
 
 
 def _clean(values: Any) -> Any:
-    import numpy as np
+    with needs_extra("eval"):
+        import numpy as np
 
     return np.nan_to_num(np.maximum(values, 0.0), nan=0.0)
 
@@ -118,7 +122,8 @@ def scatter(
 ) -> None:
     """A 2-D PCA projection of vectors (fit on all of them, deterministic), one colour per
     dataset, the reference in grey, centroids as crosses."""
-    import numpy as np
+    with needs_extra("eval"):
+        import numpy as np
 
     groups = ({"reference": reference} if reference is not None else {}) | dict(vectors_by_name)
     groups = {k: np.asarray(v, dtype=float) for k, v in groups.items() if len(v)}

@@ -82,7 +82,7 @@ def easy_words() -> frozenset[str]:
             )
     raise ImportError(
         "the Dale–Chall word list comes with the 'textstat' package; "
-        "install it with: pip install 'sdialog[eval]'"
+        'install it with: pip install "sdialog[eval]"'
     )
 
 

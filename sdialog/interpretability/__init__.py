@@ -106,7 +106,7 @@ __all__ = [
 ]
 
 
-__getattr__ = lazy_exports(__name__, _LAZY)
+__getattr__ = lazy_exports(__name__, _LAZY, extra="local")
 
 
 def __dir__() -> list[str]:

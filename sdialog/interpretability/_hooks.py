@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
+from sdialog._extras import needs_extra
 from sdialog.interpretability.steering import position_mask
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -81,7 +82,8 @@ class GenerationHooks:
             self.positions = (self.prompt_lens + (self.step - 1))[:, None]
 
     def _edit(self, nick: str, steerers: list[Any], hidden: Any) -> Any:
-        import torch
+        with needs_extra("local"):
+            import torch
 
         original, window = hidden, self.inspector._interval
         for steerer in steerers:
@@ -142,7 +144,8 @@ class GenerationHooks:
         return False
 
     def _responses(self) -> list[Any]:
-        import torch
+        with needs_extra("local"):
+            import torch
 
         from sdialog.interpretability.inspector import Response
 

@@ -28,6 +28,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from sdialog._extras import needs_extra
+
 _SHORTHANDS = ("resid_post", "resid_pre", "resid_mid", "mlp", "attn", "z")
 _TL_HOOKS = {
     "hook_resid_pre": "resid_pre",
@@ -77,7 +79,8 @@ def decoder_layers(model: Any) -> tuple[str, Any]:
 
     The longest ``torch.nn.ModuleList`` whose children all share one class (ties: the shallowest).
     """
-    import torch
+    with needs_extra("local"):
+        import torch
 
     best: tuple[int, int, str, Any] | None = None
     for path, module in model.named_modules():

@@ -23,6 +23,8 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from sdialog._extras import needs_extra
+
 METHODS = ("mean_diff", "pca", "probe", "sae")
 
 
@@ -37,7 +39,8 @@ def steering_directions(
 ) -> dict[str, Any]:
     """``{method: unit float32 vector}`` for the concept that ``positive`` has and ``negative``
     lacks (pairs for ``"pca"``); ``"sae"`` needs ``sae`` and is skipped without one."""
-    import torch
+    with needs_extra("local"):
+        import torch
 
     from sdialog.interpretability.directions import extract_direction, prompt_activations
     from sdialog.interpretability.probes import LinearProbe
@@ -73,7 +76,8 @@ def perplexity(backend: Any, prompt: str, text: str) -> float:
 
 def relevance(prompts: Sequence[str], texts: Sequence[str], embedder: Any = None) -> list[float]:
     """Cosine similarity between each instruction and its reply (sentence embeddings)."""
-    from sdialog.embeddings import embed
+    with needs_extra("local"):
+        from sdialog.embeddings import embed
 
     a, b = embed(list(prompts), embedder), embed([t or "." for t in texts], embedder)
     return [float(x) for x in (a * b).sum(axis=1)]

@@ -20,6 +20,7 @@ import os
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from sdialog._extras import needs_extra
 from sdialog._progress import ProgressBar
 from sdialog.interpretability._modules import resolve_target
 
@@ -34,7 +35,8 @@ class Direction:
     """
 
     def __init__(self, vector: Any, **meta: Any):
-        import torch
+        with needs_extra("local"):
+            import torch
 
         self.vector = torch.as_tensor(vector, dtype=torch.float32).detach().flatten().cpu()
         self.meta: dict[str, Any] = dict(meta)
@@ -67,7 +69,8 @@ class Direction:
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write a ``.safetensors`` file (metadata as JSON in its header), atomically, with the
         permissions of any other output (the umask's; an existing file's are kept)."""
-        from safetensors.torch import save
+        with needs_extra("local"):
+            from safetensors.torch import save
 
         from sdialog.dialog.io import atomic_write
 
@@ -80,7 +83,8 @@ class Direction:
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Direction:
         """Read a direction written by :meth:`save`."""
-        from safetensors import safe_open
+        with needs_extra("local"):
+            from safetensors import safe_open
 
         with safe_open(os.fspath(path), framework="pt") as f:
             names = list(f.keys())
@@ -95,7 +99,8 @@ class Direction:
 
 
 def _backend(model: Any) -> Any:
-    from sdialog.llm.local import LocalBackend
+    with needs_extra("local"):
+        from sdialog.llm.local import LocalBackend
 
     if isinstance(model, LocalBackend):
         return model
@@ -127,7 +132,8 @@ def prompt_activations(
     and the generation prompt, so ``position=-1`` is the state that chooses the reply's first
     token. ``position >= 0`` counts from the first prompt token; ``"mean"`` averages all tokens.
     """
-    import torch
+    with needs_extra("local"):
+        import torch
 
     backend = _backend(model)
     loaded = backend.load()
@@ -197,7 +203,8 @@ def extract_direction(
     difference and scaled to the mean difference's projection on it. Metadata records model,
     target, method, position and the number of prompts.
     """
-    import torch
+    with needs_extra("local"):
+        import torch
 
     if not positive or not negative:
         raise ValueError("extract_direction: positive and negative prompt sets must be non-empty")

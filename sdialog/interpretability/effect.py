@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sdialog._extras import needs_extra
+
 
 @dataclass
 class SteeringEffect:
@@ -40,8 +42,9 @@ class SteeringEffect:
     texts: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        import numpy as np
-        from scipy.stats import fisher_exact, mannwhitneyu
+        with needs_extra("local"):
+            import numpy as np
+            from scipy.stats import fisher_exact, mannwhitneyu
 
         base, steered = np.asarray(self.baseline_scores), np.asarray(self.steered_scores)
         if len(base) < 2 or len(steered) < 2:

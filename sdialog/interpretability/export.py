@@ -25,6 +25,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from sdialog._extras import needs_extra
 from sdialog.interpretability._modules import split_heads, transformer_lens_name
 
 FORMAT = "sdialog-activations/1"
@@ -38,8 +39,9 @@ def export_activations(
     ``heads``: the attention head count, to reshape ``hook_z`` captures to
     ``[T, heads, head_dim]`` (0: the count seen when capturing, else kept flat).
     """
-    import torch
-    from safetensors.torch import save_file
+    with needs_extra("local"):
+        import torch
+        from safetensors.torch import save_file
 
     if not inspector.capture_prompt:
         raise ValueError("export_activations: the inspector must capture the prompt side")
@@ -83,7 +85,8 @@ def load_activations(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     ``ActivationCache({k: v[None] for k, v in run.items() if k.startswith(("blocks", "hook"))},
     model)``.
     """
-    from safetensors import safe_open
+    with needs_extra("local"):
+        from safetensors import safe_open
 
     with safe_open(os.fspath(path), framework="pt") as f:
         meta = json.loads((f.metadata() or {}).get("sdialog", "{}"))

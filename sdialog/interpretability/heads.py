@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sdialog._extras import needs_extra
 from sdialog.interpretability._modules import decoder_layers, head_shape, resolve_target
 
 
@@ -50,7 +51,8 @@ def head_activations(
 ) -> Any:
     """``[len(prompts), len(layers), heads, head_dim]`` float32 per-head activations at token
     ``position`` of each chat-rendered prompt (one forward pass per batch, every layer at once)."""
-    import torch
+    with needs_extra("local"):
+        import torch
 
     from sdialog.interpretability.directions import _backend, _messages
 
@@ -101,8 +103,9 @@ def rank_heads(
     """Every head ranked by the held-out accuracy of a :class:`LinearProbe` (standardized
     logistic regression) separating ``positive``
     from ``negative`` prompts on its activations (best first; ties: earlier layer and head)."""
-    import numpy as np
-    from sklearn.model_selection import train_test_split
+    with needs_extra("local"):
+        import numpy as np
+        from sklearn.model_selection import train_test_split
 
     from sdialog.interpretability.probes import LinearProbe
 
@@ -148,7 +151,8 @@ def iti_inspector(ranking: Sequence[HeadScore], k: int, alpha: float, **inspecto
         >>> steer = iti_inspector(ranking, k=8, alpha=10)      # doctest: +SKIP
         >>> agent = agent | steer                              # doctest: +SKIP
     """
-    import torch
+    with needs_extra("local"):
+        import torch
 
     from sdialog.interpretability.inspector import Inspector
     from sdialog.interpretability.steering import DirectionSteerer

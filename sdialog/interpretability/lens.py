@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sdialog._extras import needs_extra
 from sdialog.interpretability._modules import decoder_layers, final_norm_and_head
 
 
@@ -28,7 +29,8 @@ def logit_lens(
     ``prompt`` is a text (a user message when ``chat``, else raw text) or a message list.
     Returns ``[{"layer": i, "tokens": [(token, probability), ...]}, ...]`` in layer order.
     """
-    import torch
+    with needs_extra("local"):
+        import torch
 
     from sdialog.interpretability.directions import _backend, _messages
 

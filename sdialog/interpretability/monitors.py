@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from sdialog._extras import needs_extra
 from sdialog.evaluators.base import DialogScore
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -75,7 +76,8 @@ class Monitor:
         self.label = label
         self.unit = None
         if direction is not None:
-            import torch
+            with needs_extra("local"):
+                import torch
 
             vector = torch.as_tensor(getattr(direction, "vector", direction), dtype=torch.float32)
             self.unit = vector.flatten() / vector.norm()
@@ -95,7 +97,8 @@ class Monitor:
 
     def token_scores(self, acts: Any) -> Any:
         """One float32 score per row of ``acts`` (``[tokens, width]``)."""
-        import torch
+        with needs_extra("local"):
+            import torch
 
         x = torch.as_tensor(acts).float()
         if self.unit is not None:
@@ -176,7 +179,8 @@ def plot_monitors(
 ) -> Any:
     """Monitor values over turns (one line per dialog, speaker and monitor); saves to ``path``
     when given; returns the matplotlib figure (never opens a window)."""
-    from matplotlib.figure import Figure
+    with needs_extra("local"):
+        from matplotlib.figure import Figure
 
     dialogs = [dialogs] if not isinstance(dialogs, Sequence) else list(dialogs)
     names = [names] if isinstance(names, str) else list(names)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sdialog._extras import needs_extra
 from sdialog.interpretability._modules import resolve_target
 
 
@@ -50,7 +51,8 @@ def patch_activations(
     Returns ``{"destination": top-k, "patched": top-k, "source": top-k, "kl": KL(patched ||
     destination)}`` for the next token, each top-k a list of ``(token, probability)``.
     """
-    import torch
+    with needs_extra("local"):
+        import torch
 
     from sdialog.interpretability.directions import _backend
 
@@ -99,7 +101,8 @@ def capture_attention(model: Any, prompt: Any, layer: int, *, chat: bool = True)
 
     The model runs with eager attention for this call only (fused kernels do not return weights).
     """
-    import torch
+    with needs_extra("local"):
+        import torch
 
     from sdialog.interpretability.directions import _backend
 

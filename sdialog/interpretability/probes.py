@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from sdialog._extras import needs_extra
+
 
 def response_features(
     inspector: Any,
@@ -27,7 +29,8 @@ def response_features(
     ``"mean"`` averages the generated tokens, ``"first"``/``"last"`` take one token's state,
     ``"prompt_last"`` the last prompt position (what the model "knew" before replying).
     """
-    import numpy as np
+    with needs_extra("local"):
+        import numpy as np
 
     rows = []
     for i, response in enumerate(inspector):
@@ -70,9 +73,10 @@ class LinearProbe:
         self.model: Any = None
 
     def _pipeline(self) -> Any:
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline
-        from sklearn.preprocessing import StandardScaler
+        with needs_extra("local"):
+            from sklearn.linear_model import LogisticRegression
+            from sklearn.pipeline import make_pipeline
+            from sklearn.preprocessing import StandardScaler
 
         return make_pipeline(
             StandardScaler(),
@@ -99,7 +103,8 @@ class LinearProbe:
 
     def cross_val_accuracy(self, X: Any, y: Sequence[Any], folds: int = 5) -> float:
         """Mean accuracy over stratified ``folds`` (shuffled with ``random_state``)."""
-        from sklearn.model_selection import StratifiedKFold, cross_val_score
+        with needs_extra("local"):
+            from sklearn.model_selection import StratifiedKFold, cross_val_score
 
         split = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
         return float(cross_val_score(self._pipeline(), X, list(y), cv=split).mean())

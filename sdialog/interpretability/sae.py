@@ -28,6 +28,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from sdialog._extras import needs_extra
 from sdialog.interpretability.steering import Steerer
 
 WEIGHTS, CONFIG = "sae_weights.safetensors", "cfg.json"
@@ -58,7 +59,8 @@ class SAE:
         hook_name: str | None = None,
         cfg: dict[str, Any] | None = None,
     ):
-        import torch
+        with needs_extra("local"):
+            import torch
 
         def f32(x: Any) -> Any:
             return torch.as_tensor(x, dtype=torch.float32).detach()
@@ -104,7 +106,8 @@ class SAE:
 
     def encode(self, x: Any) -> Any:
         """Feature activations ``[..., d_sae]`` (float32) of activations ``[..., d_in]``."""
-        import torch
+        with needs_extra("local"):
+            import torch
 
         if x.shape[-1] != self.d_in:
             raise ValueError(f"SAE reads width {self.d_in}, got activations of width {x.shape[-1]}")
@@ -138,7 +141,8 @@ class SAE:
     # -- SAELens format ------------------------------------------------------------------------
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write an SAELens folder (``cfg.json`` + ``sae_weights.safetensors``) atomically."""
-        from safetensors.torch import save_file
+        with needs_extra("local"):
+            from safetensors.torch import save_file
 
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
@@ -180,7 +184,8 @@ class SAE:
     def load(cls, path: str | os.PathLike[str]) -> SAE:
         """Read an SAELens folder (SAELens 6 and pre-6 configs: ``hook_point`` and
         ``activation_fn: topk`` are understood)."""
-        from safetensors.torch import load_file
+        with needs_extra("local"):
+            from safetensors.torch import load_file
 
         folder = Path(path)
         for name in (WEIGHTS, CONFIG):

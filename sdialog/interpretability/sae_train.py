@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sdialog._extras import needs_extra
 from sdialog.interpretability.sae import SAE
 
 
@@ -36,7 +37,8 @@ def train_sae(
     meta: dict[str, Any] | None = None,
 ) -> SAE:
     """A TopK SAE with ``d_sae`` features trained on ``activations`` (``[tokens, width]``)."""
-    import torch
+    with needs_extra("local"):
+        import torch
 
     x = torch.as_tensor(activations).float()
     if x.ndim != 2 or len(x) < 2:
@@ -99,7 +101,8 @@ def _bar(total: int, progress: bool) -> Any:
 def sae_metrics(sae: SAE, activations: Any, *, batch_size: int = 4096) -> dict[str, float]:
     """``explained_variance`` (1 - SSE / total variance), ``l0`` (mean active features per
     token), ``dead_fraction`` (features that never fire on these activations) and ``mse``."""
-    import torch
+    with needs_extra("local"):
+        import torch
 
     x = torch.as_tensor(activations).float()
     if x.ndim != 2 or len(x) < 2:
@@ -131,7 +134,8 @@ def top_tokens(
 ) -> list[tuple[str, float]]:
     """The ``n`` tokens (``tokens[i]`` names row ``i``, or ``context[i]`` when given) on which
     ``feature`` fires most: ``[(token, activation), ...]``."""
-    import torch
+    with needs_extra("local"):
+        import torch
 
     with torch.inference_mode():
         values = sae.encode(torch.as_tensor(activations).float())[:, feature]

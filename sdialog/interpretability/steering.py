@@ -24,6 +24,8 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
+from sdialog._extras import needs_extra
+
 
 @dataclasses.dataclass(frozen=True)
 class Interval:
@@ -108,7 +110,8 @@ class Steerer:
 
 def position_mask(spec: Positions, positions: Any, prompt_lens: Any) -> Any:
     """The boolean mask of a positions spec (see :meth:`Steerer.mask`)."""
-    import torch
+    with needs_extra("local"):
+        import torch
 
     real = positions >= 0
     if spec is None:
@@ -130,7 +133,8 @@ def position_mask(spec: Positions, positions: Any, prompt_lens: Any) -> Any:
 
 
 def _vector(direction: Any) -> Any:
-    import torch
+    with needs_extra("local"):
+        import torch
 
     vector = getattr(direction, "vector", direction)
     vector = torch.as_tensor(vector).detach().flatten()

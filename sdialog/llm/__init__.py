@@ -61,4 +61,4 @@ __all__ = [
 ]
 
 
-__getattr__ = lazy_exports(__name__, _LAZY)
+__getattr__ = lazy_exports(__name__, _LAZY, extra="local")

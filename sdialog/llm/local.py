@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from sdialog._extras import needs_extra
 from sdialog.llm.base import (
     Backend,
     Completion,
@@ -221,8 +222,9 @@ class LocalBackend(Backend):
         hooks: Sequence[Hook],
         call: tuple[tuple[int, ...], int, int] | None = None,
     ) -> tuple[list[str], list[Usage], list[str]]:
-        import torch
-        from transformers import GenerationConfig, LogitsProcessorList, StoppingCriteriaList
+        with needs_extra("local"):
+            import torch
+            from transformers import GenerationConfig, LogitsProcessorList, StoppingCriteriaList
 
         loaded = self.load()
         tokenizer, model = loaded.tokenizer, loaded.model
@@ -242,7 +244,8 @@ class LocalBackend(Backend):
             processors.append(GeneratedTokensPenalty(batch["input_ids"].shape[1], penalty))
         temperature = float(p.get("temperature") or 0)
         if temperature > 0:
-            from sdialog.llm.sampling import SeededSampler
+            with needs_extra("local"):
+                from sdialog.llm.sampling import SeededSampler
 
             processors.append(
                 SeededSampler(seeds, temperature, p.get("top_p"), p.get("top_k"), loaded.device)
@@ -344,7 +347,8 @@ class LocalBackend(Backend):
             >>> backend.score_continuations(msgs, ["Yes", "No"])   # doctest: +SKIP
             [-0.41, -1.09]
         """
-        import torch
+        with needs_extra("local"):
+            import torch
 
         if not candidates:
             return []
@@ -388,7 +392,8 @@ class LocalBackend(Backend):
             >>> backend.score_continuations_batch([msgs_a, msgs_b], ["Yes", "No"])  # doctest: +SKIP
             [[-0.41, -1.09], [-2.3, -0.11]]
         """
-        import torch
+        with needs_extra("local"):
+            import torch
 
         loaded = self.load()
         tokenizer, model = loaded.tokenizer, loaded.model
@@ -459,7 +464,8 @@ class GeneratedTokensPenalty:
         self.penalty = penalty
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
-        import torch
+        with needs_extra("local"):
+            import torch
 
         generated = input_ids[:, self.prompt_length :]
         if generated.shape[1] == 0:
@@ -477,7 +483,8 @@ def _as_list(value: Any) -> list[int]:
 
 def _grammar_processor(loaded: LoadedModel, schema: dict[str, Any]) -> Any:
     """A fresh xgrammar logits processor for ``schema`` (grammars compiled once per model)."""
-    import xgrammar as xgr
+    with needs_extra("local"):
+        import xgrammar as xgr
 
     if loaded.grammar_compiler is None:
         info = xgr.TokenizerInfo.from_huggingface(
@@ -496,7 +503,8 @@ def _grammar_processor(loaded: LoadedModel, schema: dict[str, Any]) -> Any:
 def _stop_criteria(loaded: LoadedModel, stops: list[str]) -> Any:
     """A stop-string criterion, built once per model and stop set (building one scans the
     vocabulary and takes seconds; using it is cheap and stateless)."""
-    from transformers import StopStringCriteria
+    with needs_extra("local"):
+        from transformers import StopStringCriteria
 
     key = tuple(stops)
     if key not in loaded.stop_criteria:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sdialog._extras import needs_extra
 from sdialog.llm.base import BackendError
 
 EMBEDDED_MODELS: dict[str, tuple[str, str]] = {
@@ -80,13 +81,15 @@ def converted_model_dir(name: str = "smollm2") -> Path:
 
 
 def _default_device() -> str:
-    import torch
+    with needs_extra("local"):
+        import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def _resolve_dtype(dtype: Any, device: str) -> Any:
-    import torch
+    with needs_extra("local"):
+        import torch
 
     if dtype is None or dtype == "auto":
         return torch.float32 if device == "cpu" else torch.bfloat16
@@ -101,14 +104,17 @@ def _resolve_dtype(dtype: Any, device: str) -> Any:
 def _convert_embedded(name: str, target: Path) -> None:
     """De-quantize the embedded GGUF model and save it (safetensors + tokenizer) into ``target``."""
     from filelock import FileLock
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    with needs_extra("local"):
+        from transformers import AutoModelForCausalLM, AutoTokenizer
 
     target.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(target) + ".lock"):
         if (target / "config.json").is_file():
             return  # another process converted it while we waited
         gguf = embedded_gguf_path(name)
-        import torch
+        with needs_extra("local"):
+            import torch
 
         tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
         model = AutoModelForCausalLM.from_pretrained(
@@ -156,7 +162,8 @@ def load_model(source: str, device: str | None = None, dtype: Any = None) -> Loa
             return _LOADED[key]
         start = time.perf_counter()
         path, from_cache = _resolve_source(source)
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+        with needs_extra("local"):
+            from transformers import AutoModelForCausalLM, AutoTokenizer
 
         try:
             tokenizer = AutoTokenizer.from_pretrained(path)

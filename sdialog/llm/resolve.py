@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sdialog._extras import needs_extra
 from sdialog.llm.base import Backend, ModelStringError
 from sdialog.llm.invoke import has_invoke
 
@@ -91,14 +92,16 @@ def get_backend(model: Any = None, **params: Any) -> Backend:
         raise _error(str(model), "expected a non-empty string or a Backend")
     model = model.strip()
     if model in EMBEDDED_ALIASES:
-        from sdialog.llm.local import LocalBackend
+        with needs_extra("local"):
+            from sdialog.llm.local import LocalBackend
 
         return LocalBackend("smollm2", **params)
     prefix, _, rest = model.partition(":")
     if prefix in ("huggingface", "hf"):
         if not rest:
             raise _error(model, "no folder or hub id after 'huggingface:'")
-        from sdialog.llm.local import LocalBackend
+        with needs_extra("local"):
+            from sdialog.llm.local import LocalBackend
 
         return LocalBackend(model, **params)
     if prefix == "scripted":

@@ -21,6 +21,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sdialog._extras import needs_extra
 from sdialog.dialog import Dialog, Event, Instruction
 from sdialog.orchestrators.base import BaseOrchestrator
 
@@ -42,7 +43,8 @@ class _ResponseVectors:
     def get(self) -> Any:
         with self._lock:
             if self._vectors is None:
-                from sdialog.embeddings import embed
+                with needs_extra("embeddings"):
+                    from sdialog.embeddings import embed
 
                 self._vectors = embed(self.responses, model=self.model)
             return self._vectors
@@ -143,7 +145,8 @@ class SimpleResponseOrchestrator(BaseOrchestrator):
             >>> o.suggestions(Dialog(), "When do you open?")[0][0]
             'Opening hours: 9 to 5.'
         """
-        from sdialog.embeddings import embed
+        with needs_extra("embeddings"):
+            from sdialog.embeddings import embed
 
         candidates = self.candidates(dialog)
         if not candidates:
@@ -192,7 +195,8 @@ class SimpleResponseOrchestrator(BaseOrchestrator):
             return said
         if self.graph is None:
             return None
-        from sdialog.embeddings import embed
+        with needs_extra("embeddings"):
+            from sdialog.embeddings import embed
 
         scores = self._vectors.get() @ embed([said], model=self.model)[0]
         return self.responses[int(scores.argmax())]

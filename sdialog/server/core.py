@@ -31,6 +31,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from sdialog._extras import needs_extra
 from sdialog.agents.agent import Agent
 from sdialog.server.compat import ReferenceServerAPI
 from sdialog.server.runner import AgentRunner
@@ -204,7 +205,8 @@ class Server(ReferenceServerAPI):
 
     # -- running -------------------------------------------------------------------------------
     def _prepare(self) -> tuple[Any, socket.socket]:
-        import uvicorn
+        with needs_extra("server"):
+            import uvicorn
 
         if not _is_loopback(self.host) and not self.api_key:
             logger.warning("serving on %s without an API key: anyone who can reach it may use it",

@@ -26,6 +26,8 @@ import itertools
 import logging
 from typing import Any
 
+from sdialog._extras import needs_extra
+
 logger = logging.getLogger("sdialog.server")
 
 _TIMEOUT_RESPONSE = (
@@ -36,8 +38,9 @@ _TIMEOUT_RESPONSE = (
 
 def guarded_protocol(header_timeout: float, max_connections: int) -> type:
     """An ``H11Protocol`` subclass (pass it as uvicorn's ``http=``) with these limits."""
-    import h11
-    from uvicorn.protocols.http.h11_impl import H11Protocol
+    with needs_extra("server"):
+        import h11
+        from uvicorn.protocols.http.h11_impl import H11Protocol
 
     order = itertools.count()
 

@@ -170,7 +170,7 @@ def test_missing_local_path(tmp_path: Path) -> None:
 
 def test_clear_import_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "datasets", None)
-    with pytest.raises(ImportError, match=r"pip install 'sdialog\[eval\]'"):
+    with pytest.raises(ImportError, match=r'pip install "sdialog\[eval\]"'):
         Dialog.to_huggingface([Dialog()])
-    with pytest.raises(ImportError, match=r"pip install 'sdialog\[eval\]'"):
+    with pytest.raises(ImportError, match=r'pip install "sdialog\[eval\]"'):
         Dialog.from_huggingface([])

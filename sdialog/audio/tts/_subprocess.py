@@ -8,11 +8,14 @@ import tempfile
 
 import numpy as np
 
+from sdialog._extras import needs_extra
+
 
 def run_to_wav(argv_with_paths: list[str], text: str, binary: str) -> tuple[np.ndarray, int]:
     """Write ``text`` to a temp file, run ``argv`` with ``{text}``/``{wav}`` placeholders replaced,
     return the mono float32 samples and the rate."""
-    import soundfile as sf
+    with needs_extra("audio"):
+        import soundfile as sf
 
     with tempfile.TemporaryDirectory(prefix="sdialog-tts-") as folder:
         text_path = os.path.join(folder, "text.txt")

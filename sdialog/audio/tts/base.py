@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from sdialog._extras import needs_extra
+
 
 @dataclass(frozen=True)
 class Voice:
@@ -121,7 +123,8 @@ def _factory(name: str) -> Callable[..., TTSEngine]:
         from importlib import import_module
 
         module, cls = _BUILTIN[name]
-        return getattr(import_module(module), cls)
+        with needs_extra("audio"):
+            return getattr(import_module(module), cls)
     raise ValueError(f"unknown tts_engine {name!r}; known: {', '.join(engine_names())}")
 
 

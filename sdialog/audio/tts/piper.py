@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from sdialog._extras import needs_extra
 from sdialog.audio.tts.base import EngineUnavailableError, TTSEngine, Voice
 
 _LOADED: dict[str, Any] = {}
@@ -64,11 +65,12 @@ class PiperEngine(TTSEngine):
         if model not in _LOADED:
             if importlib.util.find_spec("piper") is None:
                 raise EngineUnavailableError(
-                    "piper-tts is not installed (pip install sdialog[piper])"
+                    "piper-tts is not installed (the 'piper' extra): pip install \"sdialog[piper]\""
                 )
             if not Path(model).exists():
                 raise EngineUnavailableError(f"piper voice file not found: {model}")
-            from piper import PiperVoice
+            with needs_extra("piper"):
+                from piper import PiperVoice
 
             _LOADED[model] = PiperVoice.load(model)
         return _LOADED[model]
@@ -79,7 +81,8 @@ class PiperEngine(TTSEngine):
         rate = float(params.get("rate") or 1.0)
         if rate <= 0:
             raise ValueError(f"voice param 'rate' must be > 0, got {rate}")
-        from piper import SynthesisConfig
+        with needs_extra("piper"):
+            from piper import SynthesisConfig
 
         piper_voice = self._voice(model)
         config = SynthesisConfig(length_scale=1.0 / rate, speaker_id=params.get("speaker_id"))
