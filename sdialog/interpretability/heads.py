@@ -102,10 +102,14 @@ def rank_heads(
 ) -> list[HeadScore]:
     """Every head ranked by the held-out accuracy of a :class:`LinearProbe` (standardized
     logistic regression) separating ``positive``
-    from ``negative`` prompts on its activations (best first; ties: earlier layer and head)."""
+    from ``negative`` prompts on its activations (best first; ties: earlier layer and head).
+
+    Sets of equal length are taken as pairs (``positive[i]``, ``negative[i]``: the same
+    statement true and false, the same request in two moods) and each pair is held out whole,
+    so a probe cannot score by recognising the other half of a pair it was trained on.
+    """
     with needs_extra("local"):
         import numpy as np
-        from sklearn.model_selection import train_test_split
 
     from sdialog.interpretability.probes import LinearProbe
 
@@ -115,9 +119,7 @@ def rank_heads(
         model, [*positive, *negative], layers=layers, position=position, system=system
     )
     labels = np.array([1] * len(positive) + [0] * len(negative))
-    train, test = train_test_split(
-        np.arange(len(labels)), test_size=validation, random_state=seed, stratify=labels
-    )
+    train, test = _split(len(positive), len(negative), validation, seed)
     _, blocks = decoder_layers(_backend_model(model))
     layer_ids = [i % len(blocks) for i in (layers if layers is not None else range(len(blocks)))]
     scores = []
@@ -134,6 +136,24 @@ def rank_heads(
             scores.append(HeadScore(layer, head, accuracy, unit, sigma))
     scores.sort(key=lambda s: (-s.accuracy, s.layer, s.head))
     return scores
+
+
+def _split(positives: int, negatives: int, validation: float, seed: int) -> tuple[Any, Any]:
+    """Train and held-out row indices (positives first): whole pairs when the sets are paired,
+    else a split stratified by label."""
+    with needs_extra("local"):
+        import numpy as np
+        from sklearn.model_selection import train_test_split
+
+    if positives == negatives:
+        pairs = train_test_split(np.arange(positives), test_size=validation, random_state=seed)
+        train, test = (np.concatenate([half, half + positives]) for half in pairs)
+        return train, test
+    labels = np.array([1] * positives + [0] * negatives)
+    train, test = train_test_split(
+        np.arange(len(labels)), test_size=validation, random_state=seed, stratify=labels
+    )
+    return train, test
 
 
 def _backend_model(model: Any) -> Any:
