@@ -149,7 +149,8 @@ def monitor_series(
 
 
 class MonitorScore(DialogScore):
-    """The mean over a dialog's turns of monitor ``name``'s ``stat`` (``None`` if absent).
+    """The mean over a dialog's turns of monitor ``name``'s ``stat`` (``None`` if absent), over
+    ``speaker``'s turns only when given (its metric name then ends with ``-{speaker}``).
 
     Example:
         >>> from sdialog.evaluators import Comparator, MeanEvaluator
@@ -158,7 +159,8 @@ class MonitorScore(DialogScore):
 
     def __init__(self, monitor: str, stat: str = "mean", speaker: str | None = None):
         self.monitor, self.stat, self.speaker = monitor, stat, speaker
-        self.name = f"monitor-{monitor}-{stat}"  # type: ignore[misc]
+        by = f"-{speaker}" if speaker is not None else ""  # one metric name per speaker
+        self.name = f"monitor-{monitor}-{stat}{by}"  # type: ignore[misc]
 
     def score(self, dialog: Dialog) -> float | None:
         values = [v for _, _, v in monitor_series(dialog, self.monitor, self.stat, self.speaker)]
