@@ -28,16 +28,21 @@ from sdialog.interpretability._modules import decoder_layers, head_shape, resolv
 
 @dataclass
 class HeadScore:
-    """One head's probe accuracy (held out), mass-mean direction and projection std."""
+    """One head's probe accuracy (held out), mass-mean direction, projection std, and the
+    separation of the two sets along the direction (mean gap over the within-set std)."""
 
     layer: int
     head: int
     accuracy: float
     direction: Any  # float32 [head_dim], unit norm
     sigma: float
+    separation: float = 0.0
 
     def __repr__(self) -> str:
-        return f"HeadScore(layer={self.layer}, head={self.head}, accuracy={self.accuracy:.3f})"
+        return (
+            f"HeadScore(layer={self.layer}, head={self.head}, accuracy={self.accuracy:.3f}, "
+            f"separation={self.separation:.2f})"
+        )
 
 
 def head_activations(
@@ -102,7 +107,8 @@ def rank_heads(
 ) -> list[HeadScore]:
     """Every head ranked by the held-out accuracy of a :class:`LinearProbe` (standardized
     logistic regression) separating ``positive``
-    from ``negative`` prompts on its activations (best first; ties: earlier layer and head).
+    from ``negative`` prompts on its activations, best first; equal accuracies (sets that every
+    head separates saturate at 1.0) are ranked by ``separation``, then layer and head.
 
     Sets of equal length are taken as pairs (``positive[i]``, ``negative[i]``: the same
     statement true and false, the same request in two moods) and each pair is held out whole,
@@ -132,9 +138,12 @@ def rank_heads(
             mass_mean = x[labels == 1].mean(axis=0) - x[labels == 0].mean(axis=0)
             norm = float(np.linalg.norm(mass_mean)) or 1.0
             unit = (mass_mean / norm).astype(np.float32)
-            sigma = float((x @ unit).std())
-            scores.append(HeadScore(layer, head, accuracy, unit, sigma))
-    scores.sort(key=lambda s: (-s.accuracy, s.layer, s.head))
+            projection = x @ unit
+            within = np.sqrt((projection[labels == 1].var() + projection[labels == 0].var()) / 2)
+            separation = norm / float(within) if within > 0 else 0.0
+            sigma = float(projection.std())
+            scores.append(HeadScore(layer, head, accuracy, unit, sigma, separation))
+    scores.sort(key=lambda s: (-s.accuracy, -s.separation, s.layer, s.head))
     return scores
 
 

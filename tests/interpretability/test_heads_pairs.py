@@ -45,3 +45,20 @@ def test_pair_topics_no_longer_push_accuracy_below_chance(backend, monkeypatch):
     accuracies = np.array([s.accuracy for s in ranking])
     assert len(ranking) == layers * n_heads
     assert accuracies.mean() > 0.3  # a leaking split scores ~0 here
+
+
+def test_saturated_accuracy_is_ranked_by_separation(backend, monkeypatch):
+    """When every head separates the sets (accuracy 1.0, as with lexical contrasts), the heads
+    whose two sets lie further apart along the direction come first, not simply layer 0."""
+    pairs, width, layers, n_heads = 10, 4, 2, 4
+    generator = torch.Generator().manual_seed(0)
+    labels = torch.tensor([1.0] * pairs + [-1.0] * pairs)
+    fake = torch.randn(2 * pairs, layers, n_heads, width, generator=generator)
+    gap = torch.tensor([[6.0, 8.0, 7.0, 9.0], [11.0, 10.0, 12.0, 13.0]])  # all separable
+    fake[..., 0] += labels[:, None, None] * gap
+    monkeypatch.setattr(heads, "head_activations", lambda *a, **k: fake)
+    prompts = [f"statement {i}" for i in range(pairs)]
+    ranking = rank_heads(backend, prompts, [p + "?" for p in prompts])
+    assert all(s.accuracy == 1.0 for s in ranking)
+    assert [(s.layer, s.head) for s in ranking[:2]] == [(1, 3), (1, 2)]  # widest gaps first
+    assert ranking[0].separation > ranking[-1].separation
