@@ -2,8 +2,13 @@
 
 Scores (per turn unless said otherwise), for a corpus made from a scenario file:
 
-- role: the turn is closer (cosine, all-MiniLM-L6-v2) to its own speaker's role text than to the
-  other speaker's (role text: the speaker label, persona role and the scenario's instructions).
+- role: speaker attribution by the embedded model's likelihood — the turn is more probable after
+  its own speaker's role label ("Patient:") than after the other's ("Doctor:"), given the
+  scenario's one-line setting and the four turns before it. ``validate`` checks the measure on
+  hand-written dialogs (``benchmarks/data/quality_gold.json``) and on the same with the speakers
+  swapped. (``role_emb``, the first version — the turn is closer in all-MiniLM-L6-v2 space to its
+  own role text than to the other's — scores the hand-written dialogs at chance: it measures topic,
+  and a patient's symptoms are as close to "ask about the symptoms" as to "describe how you feel".)
 - topic: similarity to the speaker's persona and the scenario context, against the same for a
   persona and context of *another* scenario (the baseline); ``topic+`` is the share of turns
   closer to their own.
@@ -17,6 +22,7 @@ Usage:
     python benchmarks/quality.py generate examples/doctor_patient.yaml out/q/clinic -n 8 --turns 8
     python benchmarks/quality.py score examples/doctor_patient.yaml out/q/clinic [more folders]
     python benchmarks/quality.py show out/q/clinic        # read the dialogs as a user would
+    python benchmarks/quality.py validate                 # the role score on hand-written dialogs
 
 ``generate`` runs the scenario on the embedded model (a remote agent, like remote_users.yaml's
 bot, is put on the embedded model too) with ``-p KEY=VALUE`` generation overrides; each
@@ -31,6 +37,7 @@ import contextlib
 import json
 import re
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +55,9 @@ DEBRIS = re.compile(
     re.I,
 )
 SENTENCE_END = re.compile(r"[.!?…]+(?:\s|$)")
+GOLD = Path(__file__).parent / "data" / "quality_gold.json"
+ATTRIBUTION_WINDOW = 4
+"""Turns of context before the turn being attributed."""
 
 
 # -- corpus loading ------------------------------------------------------------------------------
@@ -72,6 +82,70 @@ def role_texts(scenario: Any) -> list[str]:
         what = spec.dialogue_details or scenario.description
         texts.append(f"{spec.name} ({kind} {role}). {what}".replace("( ", "(").replace(" )", ")"))
     return texts
+
+
+def role_labels(scenario: Any) -> list[str]:
+    """One plain role word per speaker ("Doctor", "Support agent"), for speaker attribution."""
+    labels = []
+    for spec in scenario.agents:
+        kind = getattr(spec.persona, "class_", None) or spec.name or "Speaker"
+        labels.append(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", kind).capitalize())
+    return labels
+
+
+def setting_line(scenario: Any, labels: list[str]) -> str:
+    """The one-line header of a transcript: who talks, and the scenario's description."""
+    return f"A conversation between a {labels[0].lower()} and a {labels[1].lower()}. " + (
+        scenario.description or ""
+    )
+
+
+class SpeakerAttribution:
+    """Whose turn is it? Compares log P(turn | setting, last turns, own label) with the other
+    label, on the embedded model's raw text continuation (no chat template).
+
+    Example:
+        >>> who = SpeakerAttribution(["Doctor", "Patient"], "A consultation.")  # doctest: +SKIP
+        >>> who.margins([(0, "What brings you in?"), (1, "My back hurts.")])  # doctest: +SKIP
+        [1.3, 2.1]
+    """
+
+    def __init__(self, labels: list[str], setting: str, model: str = "smollm2") -> None:
+        from sdialog.llm import LocalBackend
+
+        self.labels, self.setting = labels, setting
+        self.loaded = LocalBackend(model).load()
+
+    def _logprobs(self, prefixes: list[str], text: str) -> list[float]:
+        import torch
+
+        tokenizer, model = self.loaded.tokenizer, self.loaded.model
+        target = tokenizer(" " + text, add_special_tokens=False)["input_ids"]
+        heads = [tokenizer(p, add_special_tokens=False)["input_ids"] for p in prefixes]
+        rows = [h + target for h in heads]
+        width = max(map(len, rows))
+        pad = tokenizer.pad_token_id or 0
+        ids = torch.tensor([[pad] * (width - len(r)) + r for r in rows])
+        mask = torch.tensor([[0] * (width - len(r)) + [1] * len(r) for r in rows])
+        positions = (mask.cumsum(-1) - 1).clamp(min=0)
+        with torch.inference_mode():
+            logits = model(input_ids=ids, attention_mask=mask, position_ids=positions).logits
+        logprobs = logits[:, -len(target) - 1 : -1].float().log_softmax(-1)
+        picked = logprobs.gather(-1, torch.tensor(target)[None, :, None].expand(len(rows), -1, 1))
+        return [float(x) for x in picked.sum((1, 2))]
+
+    def margins(self, turns: list[tuple[int, str]]) -> list[float]:
+        """Per turn, log P(own label) − log P(other label): > 0 when attributed correctly."""
+        margins = []
+        for k, (slot, text) in enumerate(turns):
+            before = turns[max(0, k - ATTRIBUTION_WINDOW) : k]
+            history = "".join(f"{self.labels[s]}: {t}\n" for s, t in before)
+            prefix = f"{self.setting}\n\n{history}"
+            own, other = self._logprobs(
+                [prefix + self.labels[slot] + ":", prefix + self.labels[1 - slot] + ":"], text
+            )
+            margins.append(own - other)
+        return margins
 
 
 def persona_text(persona: Any, context: Any) -> str:
@@ -117,7 +191,7 @@ def score(
     rows = []  # (dialog index, speaker slot, text)
     own_topic_texts = []
     for d, dialog in enumerate(dialogs):
-        speakers = _speaker_order(dialog)
+        speakers = _speaker_order(dialog, scenario)
         personas = dialog.get("personas") or {}
         for turn in dialog["turns"]:
             slot = speakers.index(turn["speaker"])
@@ -130,6 +204,14 @@ def score(
     slots = np.array([s for _, s, _ in rows])
     role_own = (vectors * roles[slots]).sum(1)
     role_other = (vectors * roles[1 - slots]).sum(1)
+    attributed = np.full(len(rows), np.nan)
+    if embeddings:
+        labels = role_labels(scenario)
+        attribution = SpeakerAttribution(labels, setting_line(scenario, labels))
+        margins = []
+        for d in range(len(dialogs)):
+            margins += attribution.margins([(s, t) for i, s, t in rows if i == d])
+        attributed = np.array(margins) > 0
     topic_own = (vectors * topics).sum(1)
     topic_base = (vectors * base[slots]).sum(1)
 
@@ -156,7 +238,8 @@ def score(
     return {
         "dialogs": len(dialogs),
         "turns": len(texts),
-        "role": float((role_own > role_other).mean()),
+        "role": float(np.mean(attributed)),
+        "role_emb": float((role_own > role_other).mean()),
         "topic_own": float(topic_own.mean()),
         "topic_base": float(topic_base.mean()),
         "topic+": float((topic_own > topic_base).mean()),
@@ -178,7 +261,12 @@ def _fixed_persona(scenario: Any, slot: int) -> dict[str, Any]:
     return persona if isinstance(persona, dict) else {"role": scenario.agents[slot].name}
 
 
-def _speaker_order(dialog: dict[str, Any]) -> list[str]:
+def _speaker_order(dialog: dict[str, Any], scenario: Any = None) -> list[str]:
+    """The dialog's two speakers in the scenario's agent order (else in order of appearance)."""
+    spoken = {turn["speaker"] for turn in dialog["turns"]}
+    agents = [spec.name for spec in scenario.agents] if scenario is not None else []
+    if spoken and spoken <= set(agents):
+        return agents[:2]
     order: list[str] = []
     for turn in dialog["turns"]:
         if turn["speaker"] not in order:
@@ -269,6 +357,33 @@ def generate(args: argparse.Namespace) -> None:
         print(f"{name or 'corpus'}: {result.written} dialogs in {seconds:.1f} s", flush=True)
 
 
+def validate() -> None:
+    """The role score on the hand-written dialogs, and on the same with the speakers swapped."""
+    from sdialog.scenario import Scenario
+
+    gold = json.loads(GOLD.read_text())
+    print("| scenario | turns | role (as written) | role (swapped) | role_emb (as written) |")
+    print("|---|---:|---:|---:|---:|")
+    for name, path in (("clinic", "doctor_patient"), ("support", "customer_support")):
+        scenario = Scenario.from_file(Path("examples") / f"{path}.yaml")
+        labels = role_labels(scenario)
+        attribution = SpeakerAttribution(labels, setting_line(scenario, labels))
+        agents = [spec.name for spec in scenario.agents]
+        as_written, swapped = [], []
+        for dialog in gold[name]:
+            turns = [(agents.index(t["speaker"]), t["text"]) for t in dialog]
+            as_written += [m > 0 for m in attribution.margins(turns)]
+            swapped += [m > 0 for m in attribution.margins([(1 - s, t) for s, t in turns])]
+        with tempfile.TemporaryDirectory() as folder:
+            for i, dialog in enumerate(gold[name]):
+                (Path(folder) / f"{i}.json").write_text(json.dumps({"turns": dialog}))
+            emb = score(str(Path("examples") / f"{path}.yaml"), Path(folder), None, True)
+        print(
+            f"| {name} | {len(as_written)} | {sum(as_written) / len(as_written):.2f} | "
+            f"{sum(swapped) / len(swapped):.2f} | {emb['role_emb']:.2f} |"
+        )
+
+
 def show(folder: Path, limit: int) -> None:
     for dialog in load_dialogs(folder)[:limit]:
         end = "ended" if dialog.get("complete") else "cut"
@@ -297,22 +412,26 @@ def main() -> None:
     sc.add_argument("--max-turns", type=int)
     sc.add_argument("--json", action="store_true")
     sc.add_argument("--no-embed", action="store_true", help="text rules only (no model)")
+    commands.add_parser("validate")
     sh = commands.add_parser("show")
     sh.add_argument("folder", type=Path)
     sh.add_argument("--limit", type=int, default=3)
     args = parser.parse_args()
     if args.command == "generate":
         generate(args)
+    elif args.command == "validate":
+        validate()
     elif args.command == "show":
         show(args.folder, args.limit)
     else:
-        columns = ["role", "topic_own", "topic_base", "topic+", "leak", "rep", "len", "end"]
+        columns = ["role", "role_emb", "topic_own", "topic_base", "topic+"]
+        columns += ["leak", "rep", "len", "end"]
         print(f"| corpus | turns | {' | '.join(columns)} | words |")
         print("|---|---:|" + "---:|" * (len(columns) + 1))
         for folder in args.folders:
             result = score(args.scenario, folder, args.max_turns, not args.no_embed)
             if args.no_embed:
-                for column in ("role", "topic+"):
+                for column in ("role", "role_emb", "topic+"):
                     result[column] = float("nan")
             cells = " | ".join(f"{result[c]:.2f}" for c in columns).replace("nan", "–")
             print(f"| {folder} | {result['turns']} | {cells} | {result['words']:.1f} |")

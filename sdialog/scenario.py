@@ -25,7 +25,7 @@ import importlib
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
@@ -70,6 +70,9 @@ class AgentSpec(BaseModel):
     response_details: str | None = None
     can_finish: bool = True
     think: bool = False
+    prompt_style: Literal["chat", "transcript"] = Field(
+        default="chat", description="How a local model is prompted (see Agent's prompt_style)."
+    )
     orchestrators: list[OrchestratorSpec | str] = Field(default_factory=list)
     tools: list[str] = Field(default_factory=list)
     model: str | None = None
@@ -209,6 +212,7 @@ class Scenario(BaseModel):
                     dialogue_details=spec.dialogue_details,
                     can_finish=spec.can_finish,
                     think=spec.think,
+                    prompt_style=spec.prompt_style,
                     orchestrators=[
                         _build_orchestrator(o, self._base_dir) for o in spec.orchestrators
                     ],

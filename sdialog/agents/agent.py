@@ -55,6 +55,8 @@ class Agent(SDialogAgentAPI):
         system_prompt: use this instead of the persona template.
         model: a model string, a backend, or an object with a LangChain-style ``invoke(messages)``
             (default: ``sdialog.config``'s model).
+        prompt_style: ``"chat"`` or ``"transcript"`` (local models without tools: the
+            conversation as ``Name: text`` lines; see :data:`PROMPT_STYLES`).
         **llm_kwargs: generation parameters (``temperature``, ``max_tokens`` ...), sent with every
             call; anything else (``api_base``, ``api_key``, ``max_retries``, ``device`` ...)
             configures the backend made from ``model``.
@@ -78,9 +80,13 @@ class Agent(SDialogAgentAPI):
         postprocess_fn: Callable[[str], str] | None = None,
         system_prompt: str | None = None,
         model: Any = None,
+        prompt_style: str = "chat",
         **llm_kwargs: Any,
     ):
         from sdialog.llm import get_backend
+
+        if prompt_style not in PROMPT_STYLES:
+            raise ValueError(f"prompt_style must be one of {PROMPT_STYLES}; got {prompt_style!r}")
 
         self.persona = persona
         self.name = name or persona_field(persona, "name") or "Agent"
@@ -98,6 +104,7 @@ class Agent(SDialogAgentAPI):
         self.preprocessing_fn = preprocessing_fn
         self.postprocess_fn = postprocess_fn
         self.system_prompt = system_prompt
+        self.prompt_style = prompt_style
         self.llm_kwargs = dict(llm_kwargs)
         connection = {k: v for k, v in llm_kwargs.items() if k not in GENERATION_PARAMS}
         self.backend: Backend = get_backend(model, **connection)
@@ -133,6 +140,33 @@ class Agent(SDialogAgentAPI):
             think=self.think,
             example_dialogs=[_describe(d) for d in self.example_dialogs],
         )
+
+    def transcript_header_for(self, other_name: str, other: Agent | None = None) -> str:
+        """The opening of this agent's prompt in ``prompt_style="transcript"``: who talks, the
+        setting, its part and persona, in the third person (the transcript lines follow).
+
+        Example:
+            >>> a = Agent(name="Noah", dialogue_details="Feel.", model="scripted:x")
+            >>> print(a.transcript_header_for("Doctor"))
+            The following is a conversation between Noah and Doctor.
+            Noah's part: Feel.
+        """
+        from sdialog.prompts import render
+
+        name, role = speaker_identity(self.persona, self.name)
+        other_text = other_name
+        if other is not None:
+            other_text = ", ".join(filter(None, speaker_identity(other.persona, other_name)))
+        persona = _describe(self.persona, skip=("name", "role"))
+        return render(
+            "agent_transcript.j2",
+            name=name,
+            role=role,
+            other=other_text,
+            context=_describe(self.context).replace("\n", "; "),
+            dialogue_details=self.dialogue_details,
+            persona="; ".join(line for line in persona.splitlines() if line.strip()),
+        ).strip()
 
     def prompt(self) -> str:
         """The system prompt of the current conversation."""
@@ -349,6 +383,13 @@ def _as_inspector_list(value: Any, backend: Backend) -> list[Any]:
             f"this agent uses {backend.model!r} ({backend.kind})"
         )
     return items
+
+
+PROMPT_STYLES = ("chat", "transcript")
+"""How a local model is prompted: ``"chat"`` (system prompt and chat turns through the model's
+chat template) or ``"transcript"`` (a third-person description and the conversation as
+``Name: text`` lines, continued after ``Own name:`` and stopped at the line's end). Small models
+keep their role far better in a transcript; remote models and agents with tools always chat."""
 
 
 def speaker_identity(persona: Any, label: str) -> tuple[str, str | None]:

@@ -136,6 +136,17 @@ class AgentSession:
         # the default asks for one or two short sentences: longer replies are cut to two
         self.max_sentences = 2 if agent.response_details == DEFAULT_RESPONSE_DETAILS else None
         self.memory: list[Message] = [{"role": "system", "content": system}] if system else []
+        self.transcript_header = ""
+        if agent.prompt_style == "transcript" and own_template and not agent.toolbox:
+            from sdialog.agents.agent import speaker_identity
+
+            self.transcript_header = agent.transcript_header_for(other_name, other)
+            self._names = (
+                speaker_identity(agent.persona, self.name)[0],
+                speaker_identity(other.persona, other_name)[0] if other else other_name,
+            )
+            if self._names[1].startswith("the "):  # "the user" (no other agent): "User: ..."
+                self._names = (self._names[0], self._names[1][4:].capitalize())
         self.pending_instructions: list[str] = []
         self.turns_taken = 0
 
@@ -234,6 +245,9 @@ class AgentSession:
     ) -> Generator[Request, Completion, tuple[Completion, str | None]]:
         agent = self.agent
         params = agent.call_params(self.name, self.other_name)
+        if self._transcript():
+            params["prompt_format"] = "text"
+            params["stop"] = [*params.get("stop", []), "\n"]
         if retry and float(params.get("temperature") or 0) < RETRY_TEMPERATURE:
             # greedy decoding would write the unusable reply again: a new seed changes nothing
             params["temperature"] = RETRY_TEMPERATURE
@@ -291,7 +305,31 @@ class AgentSession:
         )
 
     # -- helpers -------------------------------------------------------------------------------
+    def _transcript(self) -> bool:
+        return bool(self.transcript_header) and self.agent.backend.kind == "local"
+
+    def _transcript_prompt(self) -> list[Message]:
+        """The whole conversation as one text to continue: header, ``Name: text`` lines, notes
+        (instructions) in brackets, and ``Own name:`` (``prompt_format="text"``)."""
+        own, other = self._names
+        lines = [self.transcript_header, ""]
+        for message in self.memory[1:]:
+            content = message.get("content")
+            if not isinstance(content, str):
+                continue
+            if message["role"] == "user":
+                lines.append(f"{other}: {content}")
+            elif message["role"] == "assistant":
+                lines.append(f"{own}: {content}")
+            elif message["role"] == "system":
+                lines.append(f"({content})")
+        lines += [f"({text})" for text in self.pending_instructions]
+        lines.append(f"{own}:")
+        return [{"role": "system", "content": "\n".join(lines)}]
+
     def _messages(self, scratch: list[Message]) -> list[Message]:
+        if self._transcript():
+            return self._transcript_prompt()
         messages = [dict(m) for m in self.memory]
         if len(messages) == (1 if self.system_prompt() else 0):
             # nobody has spoken yet: a small cue lets chat models open the conversation

@@ -106,7 +106,9 @@ class LocalBackend(Backend):
         dtype: default float32 on CPU.
         max_batch_size: conversations per ``generate`` call (larger batches are split).
         **params: default generation parameters (``temperature``, ``max_tokens``, ``top_p``,
-            ``top_k``, ``seed``, ``stop``, ``repetition_penalty``).
+            ``top_k``, ``seed``, ``stop``, ``repetition_penalty``). Per call,
+            ``prompt_format="text"`` sends the messages' contents joined by newlines as the
+            prompt, without the chat template (``Agent(prompt_style="transcript")`` uses it).
     """
 
     kind = "local"
@@ -175,6 +177,7 @@ class LocalBackend(Backend):
         **params: Any,
     ) -> list[Completion]:
         p = self.effective_params(**params)
+        text_prompt = p.pop("prompt_format", "chat") == "text"
         n = len(conversations)
         seeds = per_row(p.get("seed"), n, "seed")
         tool_specs = normalize_tools(tools)
@@ -189,7 +192,10 @@ class LocalBackend(Backend):
             conversations = [with_schema_instructions(c, schema) for c in conversations]
         if grammar_schema is not None and "max_tokens" not in {**self.params, **params}:
             p["max_tokens"] = STRUCTURED_MAX_TOKENS
-        prompts = [self.render_prompt(c) for c in conversations]
+        if text_prompt:  # the caller wrote the whole prompt: no chat template
+            prompts = ["\n".join(str(m.get("content") or "") for m in c) for c in conversations]
+        else:
+            prompts = [self.render_prompt(c) for c in conversations]
 
         # Sort by length so each chunk has little padding; results go back in input order.
         order = sorted(range(n), key=lambda i: len(prompts[i]))
