@@ -70,6 +70,10 @@ class AgentSpec(BaseModel):
     response_details: str | None = None
     can_finish: bool = True
     think: bool = False
+    example_dialogs: list[str] = Field(
+        default_factory=list,
+        description="Short example conversations (plain text, one 'Name: line' per line).",
+    )
     prompt_style: Literal["chat", "transcript"] = Field(
         default="chat", description="How a local model is prompted (see Agent's prompt_style)."
     )
@@ -213,6 +217,7 @@ class Scenario(BaseModel):
                     can_finish=spec.can_finish,
                     think=spec.think,
                     prompt_style=spec.prompt_style,
+                    example_dialogs=spec.example_dialogs,
                     orchestrators=[
                         _build_orchestrator(o, self._base_dir) for o in spec.orchestrators
                     ],

@@ -166,6 +166,7 @@ class Agent(SDialogAgentAPI):
             context=_describe(self.context).replace("\n", "; "),
             dialogue_details=self.dialogue_details,
             persona="; ".join(line for line in persona.splitlines() if line.strip()),
+            example_dialogs=[_describe(d) for d in self.example_dialogs],
         ).strip()
 
     def prompt(self) -> str:

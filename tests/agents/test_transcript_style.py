@@ -90,3 +90,16 @@ def test_scenarios_pass_the_prompt_style_to_their_agents(tmp_path):
     path.write_text("name: s\nagents:\n  - name: A\n    prompt_style: poem\n  - name: B\n")
     with pytest.raises(Exception, match="prompt_style"):
         Scenario.from_file(path)
+
+
+def test_scenario_example_dialogs_reach_both_prompt_styles(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: s\nagents:\n"
+        "  - name: A\n    prompt_style: transcript\n"
+        '    example_dialogs: ["A: Hi.\\nB: Hello."]\n'
+        '  - name: B\n    example_dialogs: ["A: Hi.\\nB: Hello."]\n'
+    )
+    first, second = Scenario.from_file(path).build_agents(1)
+    assert "---\nA: Hi.\nB: Hello.\n---" in first.transcript_header_for("B")
+    assert "---\nA: Hi.\nB: Hello.\n---" in second.system_prompt_for("A")
