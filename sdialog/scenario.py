@@ -25,11 +25,12 @@ import importlib
 import json
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from sdialog.agents import Agent
+from sdialog.agents.agent import PromptStyle
 
 
 class ScenarioError(ValueError):
@@ -74,7 +75,7 @@ class AgentSpec(BaseModel):
         default_factory=list,
         description="Short example conversations (plain text, one 'Name: line' per line).",
     )
-    prompt_style: Literal["chat", "transcript"] = Field(
+    prompt_style: PromptStyle = Field(
         default="chat", description="How a local model is prompted (see Agent's prompt_style)."
     )
     orchestrators: list[OrchestratorSpec | str] = Field(default_factory=list)

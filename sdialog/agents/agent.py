@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sdialog.agents.compat import SDialogAgentAPI, attach
 from sdialog.agents.session import END_MARKER, AgentSession, derive_seed
@@ -80,7 +80,7 @@ class Agent(SDialogAgentAPI):
         postprocess_fn: Callable[[str], str] | None = None,
         system_prompt: str | None = None,
         model: Any = None,
-        prompt_style: str = "chat",
+        prompt_style: PromptStyle = "chat",
         **llm_kwargs: Any,
     ):
         from sdialog.llm import get_backend
@@ -121,9 +121,7 @@ class Agent(SDialogAgentAPI):
         from sdialog.prompts import render
 
         name, role = speaker_identity(self.persona, self.name)
-        other_text = other_name
-        if other is not None:
-            other_text = ", ".join(filter(None, speaker_identity(other.persona, other_name)))
+        other_text = other_name if other is None else speaker_text(other.persona, other_name)
         return render(
             "agent_system.j2",
             # the persona's own name in the prompt; the speaker label may be a role ("Customer")
@@ -154,9 +152,7 @@ class Agent(SDialogAgentAPI):
         from sdialog.prompts import render
 
         name, role = speaker_identity(self.persona, self.name)
-        other_text = other_name
-        if other is not None:
-            other_text = ", ".join(filter(None, speaker_identity(other.persona, other_name)))
+        other_text = other_name if other is None else speaker_text(other.persona, other_name)
         persona = _describe(self.persona, skip=("name", "role"))
         return render(
             "agent_transcript.j2",
@@ -386,7 +382,8 @@ def _as_inspector_list(value: Any, backend: Backend) -> list[Any]:
     return items
 
 
-PROMPT_STYLES = ("chat", "transcript")
+PromptStyle = Literal["chat", "transcript"]
+PROMPT_STYLES: tuple[str, ...] = get_args(PromptStyle)
 """How a local model is prompted: ``"chat"`` (system prompt and chat turns through the model's
 chat template) or ``"transcript"`` (a third-person description and the conversation as
 ``Name: text`` lines, continued after ``Own name:`` and stopped at the line's end). Small models
@@ -408,6 +405,16 @@ def speaker_identity(persona: Any, label: str) -> tuple[str, str | None]:
     if not role and label and label != name:
         role = f"the {label.lower()}" if label.replace(" ", "").isalpha() else label
     return str(name), role
+
+
+def speaker_text(persona: Any, label: str) -> str:
+    """A speaker as a prompt names them: the name, then the role when there is one.
+
+    Example:
+        >>> speaker_text({"name": "Noah"}, "Patient")
+        'Noah, the patient'
+    """
+    return ", ".join(filter(None, speaker_identity(persona, label)))
 
 
 def persona_field(persona: Any, field: str) -> Any:

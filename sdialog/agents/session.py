@@ -413,13 +413,11 @@ def _forget_captures(completion: Completion, inspectors: list[Any]) -> None:
 
 
 def _reminder(agent: Agent, name: str, other_name: str, other: Agent | None) -> str:
-    from sdialog.agents.agent import speaker_identity
+    from sdialog.agents.agent import speaker_identity, speaker_text
     from sdialog.prompts import render
 
     own_name, role = speaker_identity(agent.persona, name)
-    other_text = other_name
-    if other is not None:
-        other_text = ", ".join(filter(None, speaker_identity(other.persona, other_name)))
+    other_text = other_name if other is None else speaker_text(other.persona, other_name)
     return render("agent_turn.j2", name=own_name, role=role, other=other_text)
 
 
