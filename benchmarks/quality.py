@@ -114,25 +114,14 @@ class SpeakerAttribution:
         from sdialog.llm import LocalBackend
 
         self.labels, self.setting = labels, setting
-        self.loaded = LocalBackend(model).load()
+        self.backend = LocalBackend(model)
 
     def _logprobs(self, prefixes: list[str], text: str) -> list[float]:
-        import torch
-
-        tokenizer, model = self.loaded.tokenizer, self.loaded.model
-        target = tokenizer(" " + text, add_special_tokens=False)["input_ids"]
-        heads = [tokenizer(p, add_special_tokens=False)["input_ids"] for p in prefixes]
-        rows = [h + target for h in heads]
-        width = max(map(len, rows))
-        pad = tokenizer.pad_token_id or 0
-        ids = torch.tensor([[pad] * (width - len(r)) + r for r in rows])
-        mask = torch.tensor([[0] * (width - len(r)) + [1] * len(r) for r in rows])
-        positions = (mask.cumsum(-1) - 1).clamp(min=0)
-        with torch.inference_mode():
-            logits = model(input_ids=ids, attention_mask=mask, position_ids=positions).logits
-        logprobs = logits[:, -len(target) - 1 : -1].float().log_softmax(-1)
-        picked = logprobs.gather(-1, torch.tensor(target)[None, :, None].expand(len(rows), -1, 1))
-        return [float(x) for x in picked.sum((1, 2))]
+        conversations = [[{"role": "user", "content": prefix}] for prefix in prefixes]
+        scores = self.backend.score_continuations_batch(
+            conversations, [" " + text], prompt_format="text"
+        )
+        return [row[0] for row in scores]
 
     def margins(self, turns: list[tuple[int, str]]) -> list[float]:
         """Per turn, log P(own label) − log P(other label): > 0 when attributed correctly."""
@@ -359,28 +348,25 @@ def generate(args: argparse.Namespace) -> None:
 
 def validate() -> None:
     """The role score on the hand-written dialogs, and on the same with the speakers swapped."""
-    from sdialog.scenario import Scenario
-
     gold = json.loads(GOLD.read_text())
     print("| scenario | turns | role (as written) | role (swapped) | role_emb (as written) |")
     print("|---|---:|---:|---:|---:|")
     for name, path in (("clinic", "doctor_patient"), ("support", "customer_support")):
-        scenario = Scenario.from_file(Path("examples") / f"{path}.yaml")
-        labels = role_labels(scenario)
-        attribution = SpeakerAttribution(labels, setting_line(scenario, labels))
-        agents = [spec.name for spec in scenario.agents]
-        as_written, swapped = [], []
-        for dialog in gold[name]:
-            turns = [(agents.index(t["speaker"]), t["text"]) for t in dialog]
-            as_written += [m > 0 for m in attribution.margins(turns)]
-            swapped += [m > 0 for m in attribution.margins([(1 - s, t) for s, t in turns])]
-        with tempfile.TemporaryDirectory() as folder:
-            for i, dialog in enumerate(gold[name]):
-                (Path(folder) / f"{i}.json").write_text(json.dumps({"turns": dialog}))
-            emb = score(str(Path("examples") / f"{path}.yaml"), Path(folder), None, True)
+        scenario_path = str(Path("examples") / f"{path}.yaml")
+        results = []
+        for swap in (False, True):
+            with tempfile.TemporaryDirectory() as folder:
+                for i, dialog in enumerate(gold[name]):
+                    speakers = sorted({t["speaker"] for t in dialog})
+                    other = dict(zip(speakers, speakers[::-1], strict=True)) if swap else {}
+                    turns = [{**t, "speaker": other.get(t["speaker"], t["speaker"])}
+                             for t in dialog]  # fmt: skip
+                    (Path(folder) / f"{i}.json").write_text(json.dumps({"turns": turns}))
+                results.append(score(scenario_path, Path(folder), None, True))
+        as_written, swapped = results
         print(
-            f"| {name} | {len(as_written)} | {sum(as_written) / len(as_written):.2f} | "
-            f"{sum(swapped) / len(swapped):.2f} | {emb['role_emb']:.2f} |"
+            f"| {name} | {as_written['turns']} | {as_written['role']:.2f} | "
+            f"{swapped['role']:.2f} | {as_written['role_emb']:.2f} |"
         )
 
 

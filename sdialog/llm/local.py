@@ -166,6 +166,14 @@ class LocalBackend(Backend):
         lines = [f"{m['role']}: {m['content']}" for m in messages]
         return "\n".join(lines) + ("\nassistant:" if add_generation_prompt else "")
 
+    def _prompt_texts(self, conversations: Sequence[Sequence[Message]], text: bool) -> list[str]:
+        """Each conversation as the model's prompt: through the chat template, or (``text``, the
+        ``prompt_format="text"`` parameter) the caller's own text, the contents joined by
+        newlines."""
+        if text:
+            return ["\n".join(str(m.get("content") or "") for m in c) for c in conversations]
+        return [self.render_prompt(list(c)) for c in conversations]
+
     # -- generation ----------------------------------------------------------------------------
     def _complete_batch(
         self,
@@ -192,10 +200,7 @@ class LocalBackend(Backend):
             conversations = [with_schema_instructions(c, schema) for c in conversations]
         if grammar_schema is not None and "max_tokens" not in {**self.params, **params}:
             p["max_tokens"] = STRUCTURED_MAX_TOKENS
-        if text_prompt:  # the caller wrote the whole prompt: no chat template
-            prompts = ["\n".join(str(m.get("content") or "") for m in c) for c in conversations]
-        else:
-            prompts = [self.render_prompt(c) for c in conversations]
+        prompts = self._prompt_texts(conversations, text_prompt)
 
         # Sort by length so each chunk has little padding; results go back in input order.
         order = sorted(range(n), key=lambda i: len(prompts[i]))
@@ -388,7 +393,8 @@ class LocalBackend(Backend):
         **params: Any,
     ) -> list[list[float]]:
         """:meth:`score_continuations` for many conversations in batched forward passes:
-        ``result[i][j]`` is the log-probability of ``candidates[j]`` after ``conversations[i]``.
+        ``result[i][j]`` is the log-probability of ``candidates[j]`` after ``conversations[i]``
+        (``prompt_format="text"``: after the conversations' own text, no chat template).
 
         Rows are left-padded (with matching position ids), sorted by length and run
         ``max_batch_size`` at a time; only the last positions get logits. When every candidate is
@@ -406,9 +412,10 @@ class LocalBackend(Backend):
         cands = [tokenizer(c, add_special_tokens=False)["input_ids"] for c in candidates]
         if any(not ids for ids in cands):
             raise ValueError("candidates must be non-empty strings")
+        text_prompt = params.get("prompt_format") == "text"
         prompts = [
-            tokenizer(self.render_prompt(list(c)), add_special_tokens=False)["input_ids"]
-            for c in conversations
+            tokenizer(prompt, add_special_tokens=False)["input_ids"]
+            for prompt in self._prompt_texts(conversations, text_prompt)
         ]
         single = all(len(ids) == 1 for ids in cands)
         # a row: (conversation, candidate or None for "all single-token candidates", token ids)

@@ -65,6 +65,25 @@ def test_batched_scoring_equals_one_conversation_at_a_time(tiny, candidates):
     assert all(v < 0 for row in batched for v in row)
 
 
+def test_text_prompt_scoring_skips_the_chat_template(tiny, tiny_model):
+    import torch
+
+    model, tokenizer = tiny_model
+    prefixes = ["A talk.\nDoctor:", "A talk.\nPatient: I feel ill.\nDoctor:"]
+    conversations = [[{"role": "user", "content": p}] for p in prefixes]
+    scores = tiny.score_continuations_batch(conversations, [" Rest."], prompt_format="text")
+    for prefix, (score,) in zip(prefixes, scores, strict=True):
+        head = tokenizer(prefix, add_special_tokens=False)["input_ids"]
+        tail = tokenizer(" Rest.", add_special_tokens=False)["input_ids"]
+        with torch.inference_mode():
+            logits = model(input_ids=torch.tensor([head + tail])).logits[0].float()
+        logprobs = logits[len(head) - 1 : -1].log_softmax(-1)
+        expected = float(logprobs.gather(-1, torch.tensor(tail)[:, None]).sum())
+        assert score == pytest.approx(expected, abs=1e-4)
+    chat = tiny.score_continuations_batch(conversations, [" Rest."])
+    assert chat[0][0] != pytest.approx(scores[0][0], abs=1e-4)  # the template changes the prompt
+
+
 def test_batched_scoring_edge_cases(tiny):
     assert tiny.score_continuations_batch([], ["a"]) == []
     assert tiny.score_continuations_batch([[{"role": "user", "content": "x"}]], []) == [[]]
